@@ -1,0 +1,121 @@
+# Bulkhead build. `make` builds the hypervisor image and the GRUB ISO,
+# `make run` boots it in QEMU, `make test` runs the whole test suite.
+# Every target that needs host packages first runs scripts/deps.sh, which
+# installs what is missing with apt-get (Debian 12).
+
+BUILD    ?= build
+CC       ?= gcc
+HOSTCC   ?= gcc
+OBJCOPY  ?= objcopy
+QEMU     ?= qemu-system-x86_64
+SMP      ?= 4
+MEM      ?= 2G
+CMDLINE  ?= loglevel=info
+
+# ---------------------------------------------------------------------------
+# The hypervisor image (freestanding, x86-64, identity-mapped at 1 MiB)
+# ---------------------------------------------------------------------------
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-builtin \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fcf-protection=none -mno-80387 -mno-mmx -mno-sse -mno-sse2 \
+	-Wall -Wextra -Werror -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes \
+	-Wvla -Wpointer-arith -Wno-unused-parameter \
+	-Ihv -Iinclude -MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -Ihv -Iinclude -MMD -MP -Wa,--noexecstack
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+	-T hv/arch/x86/bulkhead.ld -Wl,--build-id=none
+
+HV_C_SRCS := $(sort $(shell find hv -name '*.c'))
+HV_S_SRCS := $(sort $(shell find hv -name '*.S'))
+HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
+             $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S_SRCS))
+
+.PHONY: all iso run run-iso test unit integration check format bench deps clean cloc
+all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(BUILD)/bulkhead.elf: $(HV_OBJS) hv/arch/x86/bulkhead.ld
+	$(CC) $(HV_CFLAGS) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@scripts/check-image.sh $@
+
+# QEMU's built-in Multiboot loader (-kernel) takes only 32-bit ELF files;
+# the contents are the same image, only the ELF container differs.
+$(BUILD)/bulkhead32.elf: $(BUILD)/bulkhead.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.elf scripts/mkiso.sh
+	@scripts/deps.sh build
+	scripts/mkiso.sh $< $@
+
+iso: $(BUILD)/bulkhead.iso
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+run: $(BUILD)/bulkhead32.elf
+	@scripts/deps.sh run
+	@echo "Bulkhead in QEMU: console on this terminal. Quit with Ctrl-A then X."
+	$(QEMU) -accel tcg -M q35 -cpu qemu64,+svm,+npt -smp $(SMP) -m $(MEM) \
+		-nographic -no-reboot -kernel $(BUILD)/bulkhead32.elf -append "$(CMDLINE)"
+
+run-iso: $(BUILD)/bulkhead.iso
+	@scripts/deps.sh run
+	@echo "Bulkhead from the GRUB ISO. Quit with Ctrl-A then X."
+	$(QEMU) -accel tcg -M q35 -cpu qemu64,+svm,+npt -smp $(SMP) -m $(MEM) \
+		-nographic -no-reboot -cdrom $(BUILD)/bulkhead.iso
+
+# ---------------------------------------------------------------------------
+# Host unit tests (pure modules compiled for the host, with sanitizers)
+# ---------------------------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Ihv -Iinclude -Itests/unit -DHOST_TEST
+
+UNIT_TESTS :=
+include $(sort $(wildcard tests/unit/*.mk))
+
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+define unit_rule
+$(BUILD)/unit/$(1): $$($(1)_SRCS) $$(wildcard tests/unit/*.h) $$(wildcard hv/lib/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOST_CFLAGS) -DTEST_SUITE='"$(1)"' -o $$@ $$($(1)_SRCS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: $(UNIT_BINS)
+
+# ---------------------------------------------------------------------------
+# The whole suite: static check, unit tests, fuzzing, integration under QEMU
+# ---------------------------------------------------------------------------
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all $(BUILD)/bulkhead32.elf unit
+	@tests/run.sh
+
+integration: $(BUILD)/bulkhead32.elf $(BUILD)/bulkhead.iso
+	@tests/run.sh --integration-only
+
+check:
+	@scripts/static-check.sh
+
+format:
+	clang-format -i $(HV_C_SRCS) $(shell find hv tests tools -name '*.h')
+
+cloc:
+	@scripts/cloc.sh
+
+clean:
+	rm -rf $(BUILD)
+
+deps:
+	@scripts/deps.sh all
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
