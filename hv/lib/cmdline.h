@@ -13,6 +13,8 @@
  * Copy the value of the last "key=value" word into buf (NUL-terminated,
  * quotes removed). Returns the value's length, -ENOENT if the key is
  * absent or has no '=', -E2BIG if it does not fit in buf (buf is then "").
+ * The last word with the key decides: after "key=1 key" it has no '='.
+ * buf is "" on every error (when len > 0).
  */
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
 

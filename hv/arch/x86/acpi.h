@@ -92,6 +92,7 @@ struct acpi_info {
 	/* Non-fatal problems (a skipped table, a truncated list). */
 	unsigned int nwarnings;
 	char warnings[ACPI_MAX_WARNINGS][ACPI_WARN_LEN];
+	unsigned int warnings_dropped;	/* warnings beyond ACPI_MAX_WARNINGS */
 };
 
 /*

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot sequence, in the order each layer needs the one before it:
+ * console, boot information, CPU checks, ACPI, memory, paging, interrupts,
+ * time, the other CPUs, self-tests. Each step that a machine or a loader
+ * can fail ends in a one-line refusal and a clean halt, never a crash.
+ */
+#include "arch/x86/acpi.h"
+#include "arch/x86/clocksource.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/uart.h"
+#include "arch/x86/virt.h"
+#include "core/bootinfo.h"
+#include "core/console.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/panic.h"
+#include "core/selftest.h"
+#include "core/version.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define ERR_MAX 160
+#define ARG_MAX 32
+#define LOW_4G GiB(4)
+#define CPUID_1_EBX_APIC_ID_SHIFT 24
+#define MHZ 1000000ull
+#define KHZ 1000ull
+
+void boot_main(uint32_t magic, uint32_t info_pa);
+
+static struct bootinfo bi;
+static struct acpi_info ai;
+static char err[ERR_MAX];
+
+/* Before paging_init() the boot tables identity-map the first 4 GiB. */
+static const void *early_map(uint64_t pa, uint64_t len)
+{
+	if (len > LOW_4G || pa > LOW_4G - len)
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+static const struct {
+	const char *name;
+	uint16_t port;
+} serial_ports[] = {
+	{"com1", UART_COM1}, {"com2", UART_COM2}, {"com3", UART_COM3}, {"com4", UART_COM4},
+};
+
+/* console=com1..com4|0xPORT and baud=N; bad values keep COM1 at 115200. */
+static void setup_console(const char *cmdline)
+{
+	char arg[ARG_MAX];
+	uint16_t port = UART_COM1;
+	uint64_t baud = UART_DEFAULT_BAUD, v;
+	const char *problem = NULL;
+	int rc;
+
+	if (cmdline_get(cmdline, "console", arg, sizeof(arg)) >= 0) {
+		bool found = false;
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(serial_ports); i++) {
+			if (strcmp(arg, serial_ports[i].name) == 0) {
+				port = serial_ports[i].port;
+				found = true;
+			}
+		}
+		if (!found && parse_u64(arg, &v) == 0 && v > 0 && v <= UINT16_MAX) {
+			port = (uint16_t)v;
+			found = true;
+		}
+		if (!found)
+			problem = "console= must be com1, com2, com3, com4 or an I/O port";
+	}
+	if (cmdline_get(cmdline, "baud", arg, sizeof(arg)) >= 0) {
+		if (parse_u64(arg, &v) == 0 && v > 0 && v <= UART_BASE_CLOCK_BAUD &&
+		    UART_BASE_CLOCK_BAUD % v == 0)
+			baud = v;
+		else
+			problem = "baud= must divide 115200 (115200, 57600, 38400, 19200, 9600...)";
+	}
+	rc = console_init(port, (uint32_t)baud);
+	if (rc) {
+		console_init(UART_COM1, UART_DEFAULT_BAUD);
+		problem = "no UART answers at the console= port";
+	}
+	if (problem)
+		pr_warn("%s; using COM1 at 115200\n", problem);
+}
+
+static void setup_loglevel(const char *cmdline)
+{
+	char arg[ARG_MAX];
+	enum log_level lvl;
+
+	if (cmdline_get(cmdline, "loglevel", arg, sizeof(arg)) < 0)
+		return;
+	if (log_level_parse(arg, &lvl) == 0)
+		log_set_level(lvl);
+	else
+		pr_warn("loglevel=%s: expected error, warn, info or debug\n", arg);
+}
+
+static void discover_acpi(void)
+{
+	const void *rsdp;
+	uint64_t rsdp_pa = 0;
+	size_t len;
+	int rc;
+
+	if (bi.rsdp_len) {
+		rsdp = bi.rsdp;
+		len = bi.rsdp_len;
+	} else {
+		if (acpi_rsdp_search(early_map, &rsdp_pa) != 0)
+			refuse("no ACPI tables found (no RSDP from the boot loader or in the "
+			       "BIOS areas); Bulkhead needs ACPI to find the CPUs");
+		len = ACPI_RSDP_V2_LEN;
+		rsdp = early_map(rsdp_pa, len);
+	}
+	rc = acpi_parse(rsdp, len, rsdp_pa, early_map, &ai, err, sizeof(err));
+	if (rc)
+		refuse("ACPI tables unusable: %s", err);
+	for (unsigned int i = 0; i < ai.nwarnings; i++)
+		pr_warn("acpi: %s\n", ai.warnings[i]);
+	pr_info("acpi: %s RSDP revision %u, %s, %u tables\n", ai.oem_id, ai.revision,
+		ai.used_xsdt ? "XSDT" : "RSDT", ai.ntables);
+	pr_info("acpi: MADT: %u CPUs, %u IO-APICs, %u interrupt overrides, local APIC at "
+		"%#llx\n",
+		ai.ncpus, ai.nioapics, ai.nisos, (unsigned long long)ai.lapic_addr);
+	for (unsigned int i = 0; i < ai.nioapics; i++)
+		pr_info("acpi: IO-APIC id %u at %#x, GSI base %u\n", ai.ioapics[i].id,
+			ai.ioapics[i].addr, ai.ioapics[i].gsi_base);
+	for (unsigned int i = 0; i < ai.nisos; i++)
+		pr_info("acpi: override: ISA IRQ %u -> GSI %u, flags %#x\n", ai.isos[i].source,
+			ai.isos[i].gsi, ai.isos[i].flags);
+}
+
+static void setup_time(void)
+{
+	struct cpuid_regs r;
+	int rc = clocksource_init(&ai);
+
+	if (rc)
+		refuse("no ACPI PM timer or HPET to calibrate the TSC against");
+	rc = tsc_calibrate();
+	if (rc)
+		refuse("the %s does not advance; cannot calibrate the TSC", clocksource_name());
+	cpuid(CPUID_EXT_MAX, &r);
+	if (r.eax >= CPUID_EXT_APM)
+		cpuid(CPUID_EXT_APM, &r);
+	else
+		r.edx = 0;
+	pr_info("tsc: %llu.%03llu MHz, calibrated against the %s; invariant: %s\n",
+		(unsigned long long)(tsc_hz / MHZ), (unsigned long long)((tsc_hz % MHZ) / KHZ),
+		clocksource_name(), (r.edx & CPUID_87_EDX_INVARIANT_TSC) ? "yes" : "no");
+}
+
+void boot_main(uint32_t magic, uint32_t info_pa)
+{
+	struct cpuid_regs r;
+	int rc;
+
+	cpuid(CPUID_LEAF_FEATURES, &r);
+	smp_init_bsp(r.ebx >> CPUID_1_EBX_APIC_ID_SHIFT);
+	console_init(UART_COM1, UART_DEFAULT_BAUD);
+
+	rc = bootinfo_parse(&bi, magic, info_pa, early_map, err, sizeof(err));
+	if (rc)
+		refuse("bad boot information: %s", err);
+	setup_console(bi.cmdline);
+	setup_loglevel(bi.cmdline);
+	pr_info("%s %s: Type 1 hypervisor for x86-64\n", HV_NAME, HV_VERSION);
+	pr_info("boot: Multiboot%u%s%s, command line \"%s\", %u module(s)\n", bi.protocol,
+		bi.loader[0] ? " from " : "", bi.loader, bi.cmdline, bi.nmodules);
+	for (unsigned int i = 0; i < bi.nmodules; i++)
+		pr_info("boot: module %u: [%#llx-%#llx) \"%s\"\n", i,
+			(unsigned long long)bi.modules[i].start,
+			(unsigned long long)bi.modules[i].end, bi.modules[i].cmdline);
+
+	rc = virt_probe(err, sizeof(err));
+	if (rc)
+		refuse("%s", err);
+
+	discover_acpi();
+
+	rc = mem_init(&bi, &ai, err, sizeof(err));
+	if (rc)
+		refuse("%s", err);
+	mem_log();
+	rc = paging_init(mem_map());
+	if (rc)
+		refuse("cannot build the hypervisor's page tables (%s)", err_name(rc));
+
+	idt_init();
+	rc = lapic_init_bsp(ai.lapic_addr);
+	if (rc)
+		refuse("the local APIC cannot be used (%s)", err_name(rc));
+	rc = smp_setup_bsp();
+	if (rc)
+		refuse("cannot set up the boot CPU (%s)", err_name(rc));
+	setup_time();
+	rc = timer_init();
+	if (rc)
+		refuse("the local APIC timer cannot be calibrated (%s)", err_name(rc));
+	timer_init_cpu();
+	pr_info("lapic: %s mode; timer: %s\n", lapic_x2apic_mode() ? "x2APIC" : "xAPIC",
+		timer_mode_name());
+	pr_info("online, APIC id %u (boot CPU)\n", this_cpu()->apic_id);
+	irq_enable();
+
+	rc = smp_boot_aps(&ai);
+	if (rc < 0)
+		pr_err("smp: cannot start the other CPUs (%s)\n", err_name(rc));
+	pr_info("%u CPUs online\n", cpus_online);
+
+	selftest_ipis();
+	selftest_timers();
+	debug_fault_maybe(bi.cmdline);
+
+	pr_info("%s ready: %u CPUs, %llu MiB free for partitions\n", HV_NAME, cpus_online,
+		(unsigned long long)((mem_free_frame_count() * PAGE_SIZE) >> 20));
+	for (;;)
+		cpu_idle_once();
+}
