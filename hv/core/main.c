@@ -62,7 +62,7 @@ static void setup_console(const char *cmdline)
 	char arg[ARG_MAX];
 	uint16_t port = UART_COM1;
 	uint64_t baud = UART_DEFAULT_BAUD, v;
-	const char *problem = NULL;
+	const char *bad_port = NULL, *bad_baud = NULL;
 	int rc;
 
 	if (cmdline_get(cmdline, "console", arg, sizeof(arg)) >= 0) {
@@ -79,22 +79,28 @@ static void setup_console(const char *cmdline)
 			found = true;
 		}
 		if (!found)
-			problem = "console= must be com1, com2, com3, com4 or an I/O port";
+			bad_port = "console= must be com1, com2, com3, com4 or an I/O port";
 	}
 	if (cmdline_get(cmdline, "baud", arg, sizeof(arg)) >= 0) {
 		if (parse_u64(arg, &v) == 0 && v > 0 && v <= UART_BASE_CLOCK_BAUD &&
 		    UART_BASE_CLOCK_BAUD % v == 0)
 			baud = v;
 		else
-			problem = "baud= must divide 115200 (115200, 57600, 38400, 19200, 9600...)";
+			bad_baud = "baud= must divide 115200 (115200, 57600, 38400, 19200, 9600...)";
+	}
+	if (bad_port || bad_baud) {
+		port = UART_COM1;
+		baud = UART_DEFAULT_BAUD;
 	}
 	rc = console_init(port, (uint32_t)baud);
 	if (rc) {
 		console_init(UART_COM1, UART_DEFAULT_BAUD);
-		problem = "no UART answers at the console= port";
+		bad_port = "no UART answers at the console= port";
 	}
-	if (problem)
-		pr_warn("%s; using COM1 at 115200\n", problem);
+	if (bad_port)
+		pr_warn("%s; using COM1 at 115200\n", bad_port);
+	if (bad_baud)
+		pr_warn("%s; using COM1 at 115200\n", bad_baud);
 }
 
 static void setup_loglevel(const char *cmdline)
@@ -132,6 +138,10 @@ static void discover_acpi(void)
 		refuse("ACPI tables unusable: %s", err);
 	for (unsigned int i = 0; i < ai.nwarnings; i++)
 		pr_warn("acpi: %s\n", ai.warnings[i]);
+	if (rsdp_pa)
+		pr_info("acpi: RSDP found at %#llx in the BIOS area\n", (unsigned long long)rsdp_pa);
+	else
+		pr_info("acpi: RSDP passed by the boot loader\n");
 	pr_info("acpi: %s RSDP revision %u, %s, %u tables\n", ai.oem_id, ai.revision,
 		ai.used_xsdt ? "XSDT" : "RSDT", ai.ntables);
 	pr_info("acpi: MADT: %u CPUs, %u IO-APICs, %u interrupt overrides, local APIC at "
@@ -221,7 +231,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	rc = smp_boot_aps(&ai);
 	if (rc < 0)
 		pr_err("smp: cannot start the other CPUs (%s)\n", err_name(rc));
-	pr_info("%u CPUs online\n", cpus_online);
+	pr_info("%u CPU%s online\n", cpus_online, cpus_online == 1 ? "" : "s");
 
 	selftest_ipis();
 	selftest_timers();

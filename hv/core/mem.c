@@ -60,8 +60,7 @@ int mem_init(const struct bootinfo *bi, const struct acpi_info *ai, char *err, s
 		return -ENOMEM;
 	}
 
-	reserve((uint64_t)(uintptr_t)__image_start,
-		(uint64_t)(uintptr_t)(__image_end - __image_start));
+	reserve(SYM_ADDR(__image_start), SYM_ADDR(__image_end) - SYM_ADDR(__image_start));
 	for (unsigned int i = 0; i < bi->nmodules; i++)
 		reserve(bi->modules[i].start, bi->modules[i].end - bi->modules[i].start);
 	for (unsigned int i = 0; i < ai->ntables; i++)

@@ -42,7 +42,7 @@ static bool on_stack(uint64_t p)
 static void backtrace(uint64_t rip, uint64_t rbp)
 {
 	log_raw("Backtrace (resolve with: addr2line -f -e build/bulkhead.elf ADDR):\n");
-	log_raw("  #0  %#018llx\n", (unsigned long long)rip);
+	log_raw("  #0  0x%016llx\n", (unsigned long long)rip);
 	for (unsigned int depth = 1; depth < BACKTRACE_MAX_DEPTH; depth++) {
 		uint64_t next, ret;
 
@@ -52,7 +52,7 @@ static void backtrace(uint64_t rip, uint64_t rbp)
 		ret = ((uint64_t *)(uintptr_t)rbp)[1];
 		if (!ret)
 			break;
-		log_raw("  #%-2u %#018llx\n", depth, (unsigned long long)ret);
+		log_raw("  #%-2u 0x%016llx\n", depth, (unsigned long long)ret);
 		if (next <= rbp)
 			break;
 		rbp = next;
@@ -117,7 +117,7 @@ void panic_trap(struct trap_frame *tf)
 		cpu_id(), this_cpu()->apic_id, (unsigned long long)tf->vector,
 		trap_name((unsigned int)tf->vector), (unsigned long long)tf->error);
 	if (tf->vector == EXC_PF)
-		log_raw("Faulting address (CR2): %#018llx\n", (unsigned long long)read_cr2());
+		log_raw("Faulting address (CR2): 0x%016llx\n", (unsigned long long)read_cr2());
 	log_raw("RIP: %04llx:%016llx RFLAGS: %016llx RSP: %04llx:%016llx\n",
 		(unsigned long long)tf->cs, (unsigned long long)tf->rip,
 		(unsigned long long)tf->rflags, (unsigned long long)tf->ss,

@@ -32,6 +32,9 @@
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define IS_POW2(x) ((x) != 0 && ((x) & ((x) - 1)) == 0)
 
+/* Address of a linker symbol as a number (symbols are distinct objects to C). */
+#define SYM_ADDR(sym) ((uint64_t)(uintptr_t)(sym))
+
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

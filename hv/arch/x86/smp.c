@@ -187,7 +187,7 @@ static int start_ap(struct percpu *pc, uint64_t tramp)
 
 static void prepare_trampoline(uint64_t tramp)
 {
-	size_t len = (size_t)(__trampoline_end - __trampoline_start);
+	size_t len = (size_t)(SYM_ADDR(__trampoline_end) - SYM_ADDR(__trampoline_start));
 	struct tramp_params *p = phys_to_virt(tramp + TRAMP_PARAMS_OFFSET);
 
 	memcpy(phys_to_virt(tramp), __trampoline_start, len);
@@ -197,9 +197,9 @@ static void prepare_trampoline(uint64_t tramp)
 	p->gdt[GDT_SEL_CODE32 / 8] = TRAMP_CODE32;
 	p->gdt_limit = sizeof(p->gdt) - 1;
 	p->gdt_base = (uint32_t)(tramp + TRAMP_PARAMS_OFFSET + offsetof(struct tramp_params, gdt));
-	p->pm_offset = (uint32_t)(tramp + (uint64_t)(tramp_pm32 - __trampoline_start));
+	p->pm_offset = (uint32_t)(tramp + (SYM_ADDR(tramp_pm32) - SYM_ADDR(__trampoline_start)));
 	p->pm_selector = GDT_SEL_CODE32;
-	p->lm_offset = (uint32_t)(tramp + (uint64_t)(tramp_lm64 - __trampoline_start));
+	p->lm_offset = (uint32_t)(tramp + (SYM_ADDR(tramp_lm64) - SYM_ADDR(__trampoline_start)));
 	p->lm_selector = GDT_SEL_CODE64;
 	p->cr3 = (uint32_t)paging_root();
 	p->efer_set = paging_has_nx() ? EFER_NXE : 0;

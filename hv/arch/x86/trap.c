@@ -53,9 +53,12 @@ int trap_set_handler(unsigned int vector, irq_handler_fn fn)
 
 static bool try_fixup(struct trap_frame *tf)
 {
-	for (const struct extable_entry *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->fault_rip == tf->rip) {
-			tf->rip = e->fixup_rip;
+	size_t n = (SYM_ADDR(__ex_table_end) - SYM_ADDR(__ex_table_start)) /
+		   sizeof(struct extable_entry);
+
+	for (size_t i = 0; i < n; i++) {
+		if (__ex_table_start[i].fault_rip == tf->rip) {
+			tf->rip = __ex_table_start[i].fixup_rip;
 			return true;
 		}
 	}

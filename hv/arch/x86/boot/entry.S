@@ -221,8 +221,9 @@ start64:
 
 	.section .rodata
 no_long_mode_msg:
-	.ascii "Bulkhead: refusing to start: this CPU has no 64-bit long mode (x86-64).\r\n"
-	.ascii "Bulkhead needs an x86-64 CPU with AMD-V and nested paging. Halted.\r\n\0"
+	.ascii "Bulkhead: refusing to start: this CPU has no 64-bit long mode (x86-64); "
+	.ascii "Bulkhead needs an x86-64 CPU with AMD-V and nested paging\r\n"
+	.ascii "Bulkhead: halted.\r\n\0"
 
 	.balign 8
 boot_gdt:

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Helpers for integration tests: boot Bulkhead under QEMU TCG with a
+# timeout, keep the console log, and assert on it. A test file sources this,
+# calls boot, then check / check_not / check_count; each check prints one
+# PASS or FAIL line named integration/<test>/<run>/<what>.
+
+BUILD=${BUILD:-build}
+LOGDIR=${LOGDIR:-$BUILD/test-logs}
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+QEMU=${QEMU:-qemu-system-x86_64}
+IMAGE32=$BUILD/bulkhead32.elf
+IMAGE=$BUILD/bulkhead.elf
+ISO=$BUILD/bulkhead.iso
+# The default emulated machine (see the brief): AMD-V with nested paging.
+CPU_DEFAULT="qemu64,+svm,+npt"
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-90}
+# Lines that mean the hypervisor has finished what it will do.
+END_READY='Bulkhead ready|System halted|Bulkhead: halted|refusing to start'
+
+mkdir -p "$LOGDIR"
+RUN=""
+LOG=""
+
+# boot RUN_NAME END_REGEX [extra QEMU args...]
+# Starts QEMU (machine q35, 2 GiB, 4 CPUs, the default CPU unless the extra
+# args override them; kernel = the Multiboot1 image unless -cdrom is given)
+# with COM1 in $LOGDIR/<test>-<run>.log, waits until END_REGEX appears in
+# the log, QEMU exits, or BOOT_TIMEOUT seconds pass, then stops QEMU.
+boot() {
+	RUN=$1
+	local end=$2
+	shift 2
+	LOG=$LOGDIR/$TEST_NAME-$RUN.log
+	: >"$LOG"
+	local cpu=$CPU_DEFAULT smp=4 mem=2G kernel=yes args=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-cpu) cpu=$2; shift ;;
+		-smp) smp=$2; shift ;;
+		-m) mem=$2; shift ;;
+		-cdrom) kernel=no; args+=("$1" "$2"); shift ;;
+		-append) args+=("$1" "$2"); shift ;;
+		*) args+=("$1") ;;
+		esac
+		shift
+	done
+	[ "$kernel" = yes ] && args=(-kernel "$IMAGE32" "${args[@]}")
+	"$QEMU" -accel tcg -M q35 -cpu "$cpu" -smp "$smp" -m "$mem" \
+		-display none -no-reboot -monitor none -parallel none \
+		-chardev file,id=com1,path="$LOG" -serial chardev:com1 \
+		"${args[@]}" >"$LOG.qemu" 2>&1 &
+	local pid=$! t=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -qaE "$end" "$LOG"; then
+			sleep 0.5 # let the last lines out
+			break
+		fi
+		if [ "$t" -ge $((BOOT_TIMEOUT * 10)) ]; then
+			echo "[test harness: timed out after ${BOOT_TIMEOUT}s]" >>"$LOG"
+			break
+		fi
+		sleep 0.1
+		t=$((t + 1))
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	# The console ends lines with CR LF; keep plain lines for grep's $.
+	sed -i 's/\r$//' "$LOG"
+	return 0
+}
+
+_result() { # ok? description detail
+	if [ "$1" = 0 ]; then
+		echo "PASS: integration/$TEST_NAME/$RUN/$2"
+	else
+		echo "FAIL: integration/$TEST_NAME/$RUN/$2: $3 (log: $LOG)"
+	fi
+}
+
+# check DESCRIPTION EXTENDED_REGEX: some console line matches
+check() {
+	grep -qaE -- "$2" "$LOG"
+	_result $? "$1" "no line matches /$2/"
+}
+
+# check_not DESCRIPTION EXTENDED_REGEX: no console line matches
+check_not() {
+	local line
+	line=$(grep -aE -m1 -- "$2" "$LOG")
+	[ -z "$line" ]
+	_result $? "$1" "unexpected line: $line"
+}
+
+# check_count DESCRIPTION EXTENDED_REGEX N: exactly N lines match
+check_count() {
+	local n
+	n=$(grep -acE -- "$2" "$LOG")
+	[ "$n" -eq "$3" ]
+	_result $? "$1" "$n lines match /$2/, expected $3"
+}
+
+# check_cmd DESCRIPTION COMMAND...: the command succeeds
+check_cmd() {
+	local desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	_result $? "$desc" "command failed: $*"
+}
+
+# The no-crash invariant for every run: no triple fault/reset, no QEMU error.
+check_clean() {
+	check_not "no-unexpected-panic" 'PANIC on CPU'
+	local qerr
+	qerr=$(grep -v 'terminating on signal' "$LOG.qemu" | head -1)
+	[ -z "$qerr" ]
+	_result $? "qemu-clean" "QEMU said: $qerr"
+}
