@@ -34,26 +34,34 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
 .PHONY: all iso run run-iso test unit integration check format bench deps clean cloc
 all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 $(BUILD)/bulkhead.elf: $(HV_OBJS) hv/arch/x86/bulkhead.ld
-	$(CC) $(HV_CFLAGS) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
-	@scripts/check-image.sh $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(HV_CFLAGS) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	$(Q)scripts/check-image.sh $@
 
 # QEMU's built-in Multiboot loader (-kernel) takes only 32-bit ELF files;
 # the contents are the same image, only the ELF container differs.
 $(BUILD)/bulkhead32.elf: $(BUILD)/bulkhead.elf
-	$(OBJCOPY) -O elf32-i386 $< $@
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
 
 $(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.elf scripts/mkiso.sh
 	@scripts/deps.sh build
-	scripts/mkiso.sh $< $@
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)scripts/mkiso.sh $< $@
 
 iso: $(BUILD)/bulkhead.iso
 
@@ -86,7 +94,8 @@ UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 define unit_rule
 $(BUILD)/unit/$(1): $$($(1)_SRCS) $$(wildcard tests/unit/*.h) $$(wildcard hv/lib/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOST_CFLAGS) -DTEST_SUITE='"$(1)"' -o $$@ $$($(1)_SRCS)
+	@$$(if $$(Q),echo "  HOSTCC  $$@")
+	$$(Q)$$(HOSTCC) $$(HOST_CFLAGS) -DTEST_SUITE='"$(1)"' -o $$@ $$($(1)_SRCS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

@@ -1,27 +1,19 @@
 #!/bin/sh
 # Checks a freshly linked image: the Multiboot1 header must lie in the first
 # 8 KiB of the file and the Multiboot2 header in the first 32 KiB
-# (Multiboot 0.6.96, 3.1.1; Multiboot2 1.0, 3.1.1), and the image must not
-# need a loader to fill anything in but .bss.
+# (Multiboot 0.6.96, 3.1.1; Multiboot2 1.0, 3.1.1). Uses only grep and sh.
 set -eu
 img=$1
-off() { # byte offset of a little-endian 32-bit magic, aligned as required
-	python3 - "$img" "$1" "$2" <<'PY'
-import sys, struct
-data = open(sys.argv[1], 'rb').read(65536)
-magic, align = int(sys.argv[2], 16), int(sys.argv[3])
-for i in range(0, len(data) - 4, align):
-    if struct.unpack_from('<I', data, i)[0] == magic:
-        print(i); break
-else:
-    print(-1)
-PY
+first() { # byte offset of the first match of a binary pattern
+	LC_ALL=C grep -obUaP "$1" "$img" | head -1 | cut -d: -f1
 }
-mb1=$(off 1BADB002 4)
-mb2=$(off E85250D6 8)
-if [ "$mb1" -lt 0 ] || [ "$mb1" -ge 8192 ]; then
-	echo "check-image: $img: Multiboot1 header not in the first 8 KiB (at $mb1)" >&2; exit 1
+mb1=$(first '\x02\xb0\xad\x1b')
+mb2=$(first '\xd6\x50\x52\xe8')
+if [ -z "$mb1" ] || [ "$mb1" -ge 8192 ] || [ $((mb1 % 4)) -ne 0 ]; then
+	echo "check-image: $img: no aligned Multiboot1 header in the first 8 KiB" >&2
+	exit 1
 fi
-if [ "$mb2" -lt 0 ] || [ "$mb2" -ge 32768 ]; then
-	echo "check-image: $img: Multiboot2 header not in the first 32 KiB (at $mb2)" >&2; exit 1
+if [ -z "$mb2" ] || [ "$mb2" -ge 32768 ] || [ $((mb2 % 8)) -ne 0 ]; then
+	echo "check-image: $img: no aligned Multiboot2 header in the first 32 KiB" >&2
+	exit 1
 fi

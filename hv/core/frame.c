@@ -18,9 +18,9 @@
 #include "lib/string.h"
 
 #define BITS_PER_WORD 64
-#define WORD_BYTES sizeof(uint64_t)
-#define ALL_ONES UINT64_MAX
-#define FRAME_MASK (FRAME_SIZE - 1)
+#define WORD_BYTES    sizeof(uint64_t)
+#define ALL_ONES      UINT64_MAX
+#define FRAME_MASK    (FRAME_SIZE - 1)
 
 /*
  * Memory below 1 MiB is scarce and needed for things only it can do (AP
@@ -143,7 +143,7 @@ static void add_region(struct frame_pool *p, uint64_t first_pfn, uint64_t count)
 	}
 }
 
-/* Reserved range i in frame numbers, widened to whole frames. */
+/* A reserved range in frame numbers, widened to whole frames. */
 static void reserved_pfns(const struct mem_range *res, uint64_t *first, uint64_t *end)
 {
 	*first = pfn_down(res->base);
@@ -297,7 +297,7 @@ int frame_pool_init(struct frame_pool *p, const struct memmap *map,
 			return -ENOMEM;
 		}
 		memset(r->bitmap, 0, words * WORD_BYTES);
-		/* Bits past the last frame read as used, so word scans never pick them. */
+		/* Bits past the last frame read as used: no scan can take them for free frames. */
 		if (tail)
 			bits_assign(r->bitmap, r->nframes, tail, true);
 		r->nfree = r->nframes;

@@ -30,7 +30,7 @@ struct frame_region {
 struct frame_pool {
 	unsigned int nregions;
 	struct frame_region region[FRAME_POOL_MAX_REGIONS];
-	uint64_t total_frames;
+	uint64_t total_frames;	/* frames the pool manages, bitmap frames excluded */
 	uint64_t free_frames;
 	uint64_t bitmap_pa;	/* where the bitmaps live (reserved in the pool) */
 	uint64_t bitmap_bytes;
@@ -66,7 +66,8 @@ int frame_free(struct frame_pool *p, uint64_t pa, uint64_t nframes);
 /*
  * Take a range out of the pool after init (for example ACPI tables found
  * later). Frames outside the pool are ignored; frames already in use stay
- * in use. Returns the number of frames newly taken.
+ * in use. Returns the number of frames newly taken. They are marked in use
+ * like an allocation (total_frames is unchanged).
  */
 uint64_t frame_reserve(struct frame_pool *p, uint64_t base, uint64_t size);
 

@@ -32,7 +32,7 @@
 struct heap_block {
 	uint32_t magic;
 	uint32_t reserved;
-	size_t size; /* whole block, header included; a multiple of HEAP_GRAIN */
+	size_t size;		 /* whole block, header included; a multiple of HEAP_GRAIN */
 	struct heap_block *next; /* next free block (free blocks only) */
 	uintptr_t check;
 };
@@ -114,8 +114,7 @@ static bool is_region_start(const struct heap *h, uintptr_t addr)
  * Blocks that touch may still belong to two regions that happen to be
  * adjacent in memory; merging those would break the per-region walk.
  */
-static bool mergeable(const struct heap *h, const struct heap_block *a,
-		      const struct heap_block *b)
+static bool mergeable(const struct heap *h, const struct heap_block *a, const struct heap_block *b)
 {
 	return addr_of(a) + a->size == addr_of(b) && !is_region_start(h, addr_of(b));
 }
@@ -358,7 +357,8 @@ int heap_check(const struct heap *h)
 	/* The list must be strictly address-ordered (which also rules out cycles). */
 	max_blocks = total / MIN_BLOCK + 1;
 	for (b = h->free_list; b; b = b->next) {
-		if (!block_sound(h, b, MAGIC_FREE) || (last && addr_of(b) <= addr_of(last)) || ++list_free > max_blocks)
+		if (!block_sound(h, b, MAGIC_FREE) || (last && addr_of(b) <= addr_of(last)) ||
+		    ++list_free > max_blocks)
 			return -EFAULT;
 		list_bytes += b->size;
 		last = b;

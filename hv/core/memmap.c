@@ -134,8 +134,8 @@ static bool page_trim(uint64_t *base, uint64_t *end)
  * With out == NULL only counts, so the caller can check for room before it
  * overwrites the map. Returns the number of ranges.
  */
-static unsigned int emit_ranges(struct memmap *out, const uint64_t *bounds,
-				const uint8_t *types, unsigned int nbounds)
+static unsigned int emit_ranges(struct memmap *out, const uint64_t *bounds, const uint8_t *types,
+				unsigned int nbounds)
 {
 	unsigned int i = 0, n = 0;
 

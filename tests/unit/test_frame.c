@@ -44,8 +44,8 @@ static struct frame_pool pool;
 static struct memmap map;
 
 /* The QEMU -m 2G map plus 1 GiB above 4 GiB. */
-#define HIGH_BASE 0x100000000ULL
-#define HIGH_END 0x140000000ULL
+#define HIGH_BASE      0x100000000ULL
+#define HIGH_END       0x140000000ULL
 #define LOW_USABLE_END 0x7ffe0000ULL
 
 static void qemu_map(void)
@@ -64,18 +64,18 @@ static void qemu_map(void)
 
 /* Image, boot modules and a small firmware structure, deliberately unaligned. */
 static const struct mem_range qemu_reserved[] = {
-	{0x100000, 0x1a3456, MEM_RESERVED},   /* hypervisor image: frames 0x100..0x2a3 */
-	{0x3000000, 0x800, MEM_RESERVED},     /* small module: frame 0x3000 */
-	{0x7f000123, 0x7ffedc, MEM_RESERVED}, /* big module: frames 0x7f000..0x7f7ff */
-	{0x8800, 0x100, MEM_RESERVED},	      /* inside frame 8 */
-	{0x150000, 0x1000, MEM_RESERVED},     /* inside the image: overlap is fine */
+    {0x100000, 0x1a3456, MEM_RESERVED},	  /* hypervisor image: frames 0x100..0x2a3 */
+    {0x3000000, 0x800, MEM_RESERVED},	  /* small module: frame 0x3000 */
+    {0x7f000123, 0x7ffedc, MEM_RESERVED}, /* big module: frames 0x7f000..0x7f7ff */
+    {0x8800, 0x100, MEM_RESERVED},	  /* inside frame 8 */
+    {0x150000, 0x1000, MEM_RESERVED},	  /* inside the image: overlap is fine */
 };
 
 /* Pool frames of that setup, before the bitmaps are taken out. */
 static uint64_t qemu_pool_frames(void)
 {
-	uint64_t low = 0x9f - 1 - 1;				 /* minus frame 0 and frame 8 */
-	uint64_t mid = (LOW_USABLE_END >> 12) - 0x100;		 /* 1 MiB .. 0x7ffe0000 */
+	uint64_t low = 0x9f - 1 - 1;		       /* minus frame 0 and frame 8 */
+	uint64_t mid = (LOW_USABLE_END >> 12) - 0x100; /* 1 MiB .. 0x7ffe0000 */
 	uint64_t high = (HIGH_END - HIGH_BASE) >> 12;
 
 	mid -= 0x2a4 - 0x100; /* image */
@@ -119,7 +119,7 @@ static int counters_ok(const struct frame_pool *p)
 }
 
 /* One small region [1 MiB, 2 MiB): 256 frames, the last one holds the bitmap. */
-#define SMALL_BASE MiB(1)
+#define SMALL_BASE   MiB(1)
 #define SMALL_FRAMES 256ULL
 
 static int small_pool(void)
@@ -436,16 +436,16 @@ TEST(bad_frees_rejected)
 	before = pool.free_frames;
 
 	CHECK_EQ(frame_free(&pool, pa + 2 * FRAME_SIZE, 1), -EINVAL); /* never allocated */
-	CHECK_EQ(frame_free(&pool, pa, 3), -EINVAL); /* tail not allocated */
+	CHECK_EQ(frame_free(&pool, pa, 3), -EINVAL);		      /* tail not allocated */
 	CHECK(!frame_is_free(&pool, pa) && !frame_is_free(&pool, pa + FRAME_SIZE));
-	CHECK_EQ(frame_free(&pool, pa + 1, 1), -EINVAL);	/* unaligned */
+	CHECK_EQ(frame_free(&pool, pa + 1, 1), -EINVAL); /* unaligned */
 	CHECK_EQ(frame_free(&pool, pa, 0), -EINVAL);
-	CHECK_EQ(frame_free(&pool, 0, 1), -EINVAL);	       /* frame 0 */
-	CHECK_EQ(frame_free(&pool, 0x8000, 1), -EINVAL);       /* reserved */
-	CHECK_EQ(frame_free(&pool, 0x100000, 1), -EINVAL);     /* the image */
-	CHECK_EQ(frame_free(&pool, 0x7f400000, 1), -EINVAL);   /* a module */
-	CHECK_EQ(frame_free(&pool, 0xa0000, 1), -EINVAL);      /* firmware hole */
-	CHECK_EQ(frame_free(&pool, GiB(64), 1), -EINVAL);      /* beyond RAM */
+	CHECK_EQ(frame_free(&pool, 0, 1), -EINVAL);		 /* frame 0 */
+	CHECK_EQ(frame_free(&pool, 0x8000, 1), -EINVAL);	 /* reserved */
+	CHECK_EQ(frame_free(&pool, 0x100000, 1), -EINVAL);	 /* the image */
+	CHECK_EQ(frame_free(&pool, 0x7f400000, 1), -EINVAL);	 /* a module */
+	CHECK_EQ(frame_free(&pool, 0xa0000, 1), -EINVAL);	 /* firmware hole */
+	CHECK_EQ(frame_free(&pool, GiB(64), 1), -EINVAL);	 /* beyond RAM */
 	CHECK_EQ(frame_free(&pool, pool.bitmap_pa, 1), -EINVAL); /* bookkeeping */
 	CHECK_EQ(frame_free(&pool, HIGH_END - FRAME_SIZE, UINT64_MAX), -EINVAL);
 	CHECK_EQ(frame_free(NULL, pa, 1), -EINVAL);
@@ -513,7 +513,8 @@ TEST(random_against_shadow)
 	for (op = 0; op < OPS && !test_cur_failed; op++) {
 		seed = seed * 1664525u + 1013904223u;
 		if (nlive < MAX_LIVE && (seed >> 31 || nlive == 0)) {
-			uint64_t n = 1 + (seed >> 8) % MAX_N, align = FRAME_SIZE << ((seed >> 4) % 4);
+			uint64_t n = 1 + (seed >> 8) % MAX_N,
+				 align = FRAME_SIZE << ((seed >> 4) % 4);
 			uint64_t limit = (seed >> 20) % 4 == 0 ? SMALL_BASE + MiB(1) / 2 : 0;
 			uint64_t pa, f;
 			int rc = frame_alloc(&pool, n, align, limit, &pa);
@@ -542,7 +543,8 @@ TEST(random_against_shadow)
 
 					if (a % align || (limit && a + n * FRAME_SIZE > limit))
 						continue;
-					for (run = 0, e = s; e < SMALL_FRAMES && !shadow[e] && run < n; e++)
+					for (run = 0, e = s;
+					     e < SMALL_FRAMES && !shadow[e] && run < n; e++)
 						run++;
 					found = run == n;
 				}
@@ -562,7 +564,8 @@ TEST(random_against_shadow)
 			uint64_t nfree = 0;
 
 			for (i = 0; i < SMALL_FRAMES; i++) {
-				CHECK_EQ(frame_is_free(&pool, SMALL_BASE + i * FRAME_SIZE), !shadow[i]);
+				CHECK_EQ(frame_is_free(&pool, SMALL_BASE + i * FRAME_SIZE),
+					 !shadow[i]);
 				nfree += !shadow[i];
 			}
 			CHECK_EQ(pool.free_frames, nfree);
@@ -582,7 +585,8 @@ TEST(terabyte)
 	window(GiB(2) - MiB(64), MiB(64));
 	CHECK_EQ(frame_pool_init(&pool, &map, NULL, 0, fake_p2v), 0);
 	bm = bitmap_frames(&pool);
-	CHECK_EQ(pool.bitmap_bytes, (GiB(2) - MiB(1)) / FRAME_SIZE / 8 + GiB(1024) / FRAME_SIZE / 8);
+	CHECK_EQ(pool.bitmap_bytes,
+		 (GiB(2) - MiB(1)) / FRAME_SIZE / 8 + GiB(1024) / FRAME_SIZE / 8);
 	CHECK_EQ(pool.bitmap_pa + bm * FRAME_SIZE, GiB(2));
 	CHECK_EQ(pool.total_frames, frames - bm);
 	/* Unconstrained requests keep off low memory. */
@@ -608,6 +612,48 @@ TEST(terabyte)
 	CHECK(counters_ok(&pool));
 }
 
+/* More runs than region slots: the largest ones are kept, none is corrupted. */
+TEST(more_runs_than_regions)
+{
+	enum { HOLES = 160, TAIL = 512, KEPT_MIN = HOLES - (FRAME_POOL_MAX_REGIONS - 1) + 1 };
+	static struct mem_range holes[HOLES];
+	uint64_t cur = 0, pa, n = 0, want = TAIL, top;
+	unsigned int k, i;
+	int bad = 0;
+
+	/* Runs of 1, 2, ..., HOLES frames, each followed by a reserved frame. */
+	for (k = 1; k <= HOLES; k++) {
+		cur += k;
+		holes[k - 1].base = MiB(1) + cur * FRAME_SIZE;
+		holes[k - 1].size = FRAME_SIZE;
+		holes[k - 1].type = MEM_RESERVED;
+		cur++;
+		if (k >= KEPT_MIN)
+			want += k;
+	}
+	top = MiB(1) + (cur + TAIL) * FRAME_SIZE;
+	memset(&map, 0, sizeof(map));
+	memmap_add(&map, MiB(1), top - MiB(1), MEM_USABLE);
+	window(top - MiB(1), MiB(1));
+	CHECK_EQ(frame_pool_init(&pool, &map, holes, HOLES, fake_p2v), 0);
+	CHECK_EQ(pool.nregions, FRAME_POOL_MAX_REGIONS);
+	for (i = 0; i < pool.nregions; i++) {
+		CHECK(pool.region[i].nframes >= KEPT_MIN);
+		if (i)
+			CHECK(pool.region[i - 1].base < pool.region[i].base);
+	}
+	CHECK_EQ(pool.total_frames, want - bitmap_frames(&pool));
+	while (frame_alloc(&pool, 1, FRAME_SIZE, 0, &pa) == 0) {
+		for (k = 0; k < HOLES; k++)
+			bad += pa == holes[k].base;
+		if (++n > want)
+			break;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(n, pool.total_frames);
+	CHECK(counters_ok(&pool));
+}
+
 int main(void)
 {
 	RUN(init_qemu_map);
@@ -622,6 +668,7 @@ int main(void)
 	RUN(reserve);
 	RUN(random_against_shadow);
 	RUN(terabyte);
+	RUN(more_runs_than_regions);
 	free(win_buf);
 	TEST_EXIT();
 }

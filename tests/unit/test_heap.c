@@ -236,11 +236,11 @@ TEST(double_free_and_foreign)
 	CHECK(a && b && c);
 	CHECK_EQ(heap_free(&heap, b), 0);
 	before = stats();
-	CHECK_EQ(heap_free(&heap, b), -EINVAL);	       /* double free */
-	CHECK_EQ(heap_free(&heap, a + 16), -EINVAL);    /* inside a block */
-	CHECK_EQ(heap_free(&heap, a + 1), -EINVAL);     /* unaligned */
+	CHECK_EQ(heap_free(&heap, b), -EINVAL);		  /* double free */
+	CHECK_EQ(heap_free(&heap, a + 16), -EINVAL);	  /* inside a block */
+	CHECK_EQ(heap_free(&heap, a + 1), -EINVAL);	  /* unaligned */
 	CHECK_EQ(heap_free(&heap, outside + 4), -EINVAL); /* not heap memory */
-	CHECK_EQ(heap_free(&heap, arena), -EINVAL);     /* header would precede region */
+	CHECK_EQ(heap_free(&heap, arena), -EINVAL);	  /* header would precede region */
 	CHECK_EQ(heap_free(&heap, arena + ARENA_SIZE), -EINVAL);
 	CHECK_EQ(heap_free(&heap, (void *)16), -EINVAL);
 	CHECK_EQ(heap_free(&heap, arena + ARENA_SIZE / 2), -EINVAL); /* in the free tail */
@@ -388,7 +388,7 @@ TEST(random_stress)
 		seed = seed * 1664525u + 1013904223u;
 		if (n < MAX_LIVE && ((seed >> 30) != 0 || n == 0)) {
 			size_t size = (seed >> 8) % 16 == 0 ? 1 + (seed >> 12) % LARGE
-							  : 1 + (seed >> 12) % SMALL;
+							    : 1 + (seed >> 12) % SMALL;
 			size_t align = (size_t)1 << ((seed >> 4) % 13); /* 1..4096 */
 			uint8_t *p = heap_alloc(&heap, size, (seed >> 3) % 8 == 0 ? 0 : align);
 

@@ -149,7 +149,7 @@ TEST(nested_and_identical)
 	memmap_add(&map, 0x0, 0x400000, MEM_USABLE);
 	memmap_add(&map, 0x0, 0x400000, MEM_USABLE); /* identical duplicate */
 	memmap_add(&map, 0x100000, 0x200000, MEM_RESERVED);
-	memmap_add(&map, 0x180000, 0x80000, MEM_RESERVED); /* nested in the nested */
+	memmap_add(&map, 0x180000, 0x80000, MEM_RESERVED);  /* nested in the nested */
 	memmap_add(&map, 0x100000, 0x200000, MEM_RESERVED); /* identical reserved */
 	CHECK_EQ(memmap_sanitize(&map), 0);
 	CHECK_EQ(map.count, 3);
@@ -197,7 +197,7 @@ TEST(unaligned_usable_trimmed)
 	memmap_add(&map, 0x0, 0x9fc00, MEM_USABLE);
 	memmap_add(&map, 0x9fc00, 0x400, MEM_RESERVED);
 	memmap_add(&map, 0x100123, 0x3000, MEM_USABLE);
-	memmap_add(&map, 0x200800, 0x800, MEM_USABLE); /* nothing whole left */
+	memmap_add(&map, 0x200800, 0x800, MEM_USABLE);	/* nothing whole left */
 	memmap_add(&map, 0x300010, 0x10, MEM_RESERVED); /* non-usable keeps its bytes */
 	CHECK_EQ(memmap_sanitize(&map), 0);
 	CHECK_EQ(map.count, 4);
@@ -331,8 +331,9 @@ TEST(random_against_model)
 			type = (seed >> 8) % 7;
 			if (type == 0)
 				type = MEM_USABLE;
-			CHECK_EQ(memmap_add(&map, (uint64_t)base * UNIT, (uint64_t)size * UNIT, type),
-				 0);
+			CHECK_EQ(
+			    memmap_add(&map, (uint64_t)base * UNIT, (uint64_t)size * UNIT, type),
+			    0);
 			for (u = base; u < base + size; u++) {
 				uint8_t t = type > MEM_BAD ? MEM_RESERVED : (uint8_t)type;
 
