@@ -155,10 +155,23 @@ static void discover_acpi(void)
 			ai.isos[i].gsi, ai.isos[i].flags);
 }
 
-static void setup_time(void)
+/* clocksource=pmtimer|hpet picks the clock the TSC is calibrated against. */
+static void setup_time(const char *cmdline)
 {
 	struct cpuid_regs r;
-	int rc = clocksource_init(&ai);
+	char arg[ARG_MAX];
+	bool hpet = false;
+	int rc;
+
+	if (cmdline_get(cmdline, "clocksource", arg, sizeof(arg)) >= 0) {
+		if (strcmp(arg, "hpet") == 0)
+			hpet = true;
+		else if (strcmp(arg, "pmtimer") != 0)
+			pr_warn("clocksource=%s: expected pmtimer or hpet\n", arg);
+		if (hpet && !ai.has_hpet)
+			pr_warn("clocksource=hpet: the ACPI tables list no HPET\n");
+	}
+	rc = clocksource_init(&ai, hpet);
 
 	if (rc)
 		refuse("no ACPI PM timer or HPET to calibrate the TSC against");
@@ -218,7 +231,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	rc = smp_setup_bsp();
 	if (rc)
 		refuse("cannot set up the boot CPU (%s)", err_name(rc));
-	setup_time();
+	setup_time(bi.cmdline);
 	rc = timer_init();
 	if (rc)
 		refuse("the local APIC timer cannot be calibrated (%s)", err_name(rc));

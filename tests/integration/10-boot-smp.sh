@@ -41,3 +41,9 @@ check "summary" 'cpu0: 1 CPU online$'
 check "timer-all" 'timer: interrupts arrived on all 1 CPUs'
 check "ready" 'Bulkhead ready: 1 CPUs'
 check_clean
+
+# The HPET as the calibration clock instead of the PM timer.
+boot hpet "$END_READY" -smp 2 -append "clocksource=hpet"
+check "tsc-against-hpet" 'tsc: [0-9]+\.[0-9]{3} MHz, calibrated against the HPET'
+check "timer-all" 'timer: interrupts arrived on all 2 CPUs'
+check_clean

@@ -47,7 +47,7 @@ static int hpet_start(uint64_t pa)
 	return 0;
 }
 
-int clocksource_init(const struct acpi_info *ai)
+static int pmtimer_start(const struct acpi_info *ai)
 {
 	if (ai->has_pmtimer) {
 		cs_hz = PMTIMER_HZ;
@@ -65,6 +65,15 @@ int clocksource_init(const struct acpi_info *ai)
 			}
 		}
 	}
+	return -ENODEV;
+}
+
+int clocksource_init(const struct acpi_info *ai, bool prefer_hpet)
+{
+	if (prefer_hpet && ai->has_hpet && hpet_start(ai->hpet_addr) == 0)
+		return 0;
+	if (pmtimer_start(ai) == 0)
+		return 0;
 	if (ai->has_hpet && hpet_start(ai->hpet_addr) == 0)
 		return 0;
 	kind = CS_NONE;

@@ -11,8 +11,11 @@
 
 struct acpi_info;
 
-/* Pick and start a clock source. 0, or -ENODEV if the platform has none. */
-int clocksource_init(const struct acpi_info *ai);
+/*
+ * Pick and start a clock source: the PM timer, else the HPET; the HPET
+ * first if prefer_hpet. 0, or -ENODEV if the platform has neither.
+ */
+int clocksource_init(const struct acpi_info *ai, bool prefer_hpet);
 
 /* Name for the log ("ACPI PM timer", "HPET"). */
 const char *clocksource_name(void);
