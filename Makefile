@@ -13,7 +13,7 @@ MEM      ?= 2G
 CMDLINE  ?= loglevel=info
 
 # ---------------------------------------------------------------------------
-# The hypervisor image (freestanding, x86-64, identity-mapped at 1 MiB)
+# The hypervisor image (freestanding, x86-64, identity-mapped at 2 MiB)
 # ---------------------------------------------------------------------------
 HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-builtin \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
@@ -22,16 +22,16 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-builtin \
 	-Wall -Wextra -Werror -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes \
 	-Wvla -Wpointer-arith -Wno-unused-parameter \
 	-Ihv -Iinclude -MMD -MP
-HV_ASFLAGS := -D__ASSEMBLY__ -Ihv -Iinclude -MMD -MP -Wa,--noexecstack
+HV_ASFLAGS := -D__ASSEMBLY__ -Ihv -Iinclude -I$(BUILD)/include -MMD -MP -Wa,--noexecstack
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 	-T hv/arch/x86/bulkhead.ld -Wl,--build-id=none
 
-HV_C_SRCS := $(sort $(shell find hv -name '*.c'))
+HV_C_SRCS := $(filter-out hv/arch/x86/asm-offsets.c,$(sort $(shell find hv -name '*.c')))
 HV_S_SRCS := $(sort $(shell find hv -name '*.S'))
 HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
              $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S_SRCS))
 
-.PHONY: all iso run run-iso test unit integration check format bench deps clean cloc
+.PHONY: all iso run run-iso test unit integration check format deps clean
 all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
 
 # V=1 shows the full commands.
@@ -42,7 +42,18 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.S
+# Offsets of C structures for assembly, generated from asm-offsets.c.
+ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
+$(ASM_OFFSETS): hv/arch/x86/asm-offsets.c hv/core/vcpu.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(HV_CFLAGS) -S -o $@.s $<
+	$(Q)(echo "/* Generated from $< by the Makefile: do not edit. */"; \
+	  echo "#ifndef GENERATED_ASM_OFFSETS_H"; echo "#define GENERATED_ASM_OFFSETS_H"; \
+	  sed -n 's/.*->\([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; echo "#endif") > $@
+	$(Q)rm -f $@.s
+
+$(BUILD)/obj/%.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
@@ -100,9 +111,10 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 unit: $(UNIT_BINS)
+	@tests/run.sh --unit-only
 
 # ---------------------------------------------------------------------------
-# The whole suite: static check, unit tests, fuzzing, integration under QEMU
+# The whole suite: static check, unit tests, integration under QEMU
 # ---------------------------------------------------------------------------
 test:
 	@scripts/deps.sh test
@@ -117,9 +129,6 @@ check:
 
 format:
 	clang-format -i $(HV_C_SRCS) $(shell find hv tests tools -name '*.h')
-
-cloc:
-	@scripts/cloc.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -196,6 +196,12 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	cpuid(CPUID_LEAF_FEATURES, &r);
 	smp_init_bsp(r.ebx >> CPUID_1_EBX_APIC_ID_SHIFT);
 	console_init(UART_COM1, UART_DEFAULT_BAUD);
+	/*
+	 * Exception handlers from the start, so rdmsr_safe() works in the CPU
+	 * checks; the IST stacks follow with the TSS in smp_setup_bsp().
+	 */
+	idt_init();
+	idt_load();
 
 	rc = bootinfo_parse(&bi, magic, info_pa, early_map, err, sizeof(err));
 	if (rc)
@@ -224,7 +230,6 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	if (rc)
 		refuse("cannot build the hypervisor's page tables (%s)", err_name(rc));
 
-	idt_init();
 	rc = lapic_init_bsp(ai.lapic_addr);
 	if (rc)
 		refuse("the local APIC cannot be used (%s)", err_name(rc));
@@ -250,7 +255,8 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	selftest_timers();
 	debug_fault_maybe(bi.cmdline);
 
-	pr_info("%s ready: %u CPUs, %llu MiB free for partitions\n", HV_NAME, cpus_online,
+	pr_info("%s ready: %u CPU%s, %llu MiB free for partitions\n", HV_NAME, cpus_online,
+		cpus_online == 1 ? "" : "s",
 		(unsigned long long)((mem_free_frame_count() * PAGE_SIZE) >> 20));
 	for (;;)
 		cpu_idle_once();

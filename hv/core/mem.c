@@ -94,7 +94,7 @@ void mem_log(void)
 	for (unsigned int i = 0; i < sane_map.count; i++) {
 		const struct mem_range *r = &sane_map.r[i];
 
-		pr_info("mem: [%#014llx-%#014llx] %s\n", (unsigned long long)r->base,
+		pr_info("mem: [0x%012llx-0x%012llx] %s\n", (unsigned long long)r->base,
 			(unsigned long long)(r->base + r->size - 1), memmap_type_name(r->type));
 	}
 	pr_info("mem: %llu MiB usable, %llu MiB free for partitions after boot reservations\n",

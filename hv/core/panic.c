@@ -146,7 +146,11 @@ void panic_nmi(struct trap_frame *tf)
 		__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
 		cpu_halt_forever();
 	}
-	pr_warn("unexpected NMI at %#llx\n", (unsigned long long)tf->rip);
+	/*
+	 * Not a panic stop: count it. Logging here could deadlock if this CPU
+	 * was interrupted while holding the console lock.
+	 */
+	this_cpu()->nmis++;
 }
 
 void refuse(const char *fmt, ...)

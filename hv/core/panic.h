@@ -17,7 +17,7 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 /* An exception the hypervisor did not expect (called by trap_dispatch). */
 __noreturn void panic_trap(struct trap_frame *tf);
 
-/* NMI entry: halts this CPU if a panic is under way, else logs and returns. */
+/* NMI entry: halts this CPU if a panic is under way, else counts it and returns. */
 void panic_nmi(struct trap_frame *tf);
 
 /* Print a refusal (what is missing, what to do) and halt this CPU cleanly. */

@@ -39,7 +39,7 @@ check_clean
 boot uniprocessor "$END_READY" -smp 1
 check "summary" 'cpu0: 1 CPU online$'
 check "timer-all" 'timer: interrupts arrived on all 1 CPUs'
-check "ready" 'Bulkhead ready: 1 CPUs'
+check "ready" 'Bulkhead ready: 1 CPU,'
 check_clean
 
 # The HPET as the calibration clock instead of the PM timer.

@@ -32,6 +32,7 @@ boot() {
 	shift 2
 	LOG=$LOGDIR/$TEST_NAME-$RUN.log
 	: >"$LOG"
+	local watch=${WATCH_LOG:-$LOG}
 	local cpu=$CPU_DEFAULT smp=4 mem=2G kernel=yes args=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -51,7 +52,7 @@ boot() {
 		"${args[@]}" >"$LOG.qemu" 2>&1 &
 	local pid=$! t=0
 	while kill -0 "$pid" 2>/dev/null; do
-		if grep -qaE "$end" "$LOG"; then
+		if grep -qaE "$end" "$watch"; then
 			sleep 0.5 # let the last lines out
 			break
 		fi

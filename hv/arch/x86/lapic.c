@@ -2,6 +2,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
 #include "lib/errno.h"
@@ -105,6 +106,14 @@ static int icr_send(uint32_t dest, uint32_t low)
 	return icr_wait_idle();
 }
 
+/* APIC error interrupt: clear and acknowledge, or it would block lower vectors. */
+static void apic_error_irq(struct trap_frame *tf)
+{
+	reg_write(LAPIC_ESR, 0);
+	lapic_eoi();
+	this_cpu()->apic_errors++;
+}
+
 int lapic_init_bsp(uint64_t mmio_pa)
 {
 	struct cpuid_regs r;
@@ -117,7 +126,7 @@ int lapic_init_bsp(uint64_t mmio_pa)
 	tsc_deadline = r.ecx & CPUID_1_ECX_TSC_DEADLINE;
 
 	if (!x2apic) {
-		/* The MSR's base is authoritative for this CPU; the MADT should agree. */
+		/* The MADT's address wins if the two differ; they agree on every PC we know. */
 		uint64_t pa = base & APIC_BASE_ADDR_MASK;
 
 		if (mmio_pa && mmio_pa != pa)
@@ -127,7 +136,7 @@ int lapic_init_bsp(uint64_t mmio_pa)
 			return -ENOMEM;
 	}
 	ready = true;
-	return 0;
+	return trap_set_handler(VEC_APIC_ERROR, apic_error_irq);
 }
 
 void lapic_init_cpu(void)

@@ -39,6 +39,11 @@ static void *table_p2v(void *ctx, uint64_t pa)
 	return phys_to_virt(pa);
 }
 
+bool paging_has_1g(void)
+{
+	return has_1g;
+}
+
 bool paging_has_nx(void)
 {
 	return has_nx;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The hypervisor's own address space. Physical memory is identity-mapped
- * (virtual = physical) up to the top of the memory map, at least 4 GiB:
+ * (virtual = physical): all of the first 4 GiB, and every range of the
+ * memory map above 4 GiB that is not plain "reserved":
  * RAM write-back and never executable, except the image's text (read and
  * execute) and rodata (read only). Page 0 is left unmapped so a NULL
  * dereference faults. Device registers are mapped uncached on request.
@@ -34,6 +35,9 @@ void *paging_map_mmio(uint64_t pa, uint64_t size);
 
 /* Make [pa, pa + size) executable (true) or not (false). 0 or -errno. */
 int paging_set_exec(uint64_t pa, uint64_t size, bool exec);
+
+/* Whether the CPU has 1 GiB pages (CPUID Fn8000_0001 EDX[26]). */
+bool paging_has_1g(void);
 
 /* Whether the CPU supports no-execute (EFER.NXE is then set). */
 bool paging_has_nx(void);

@@ -49,6 +49,8 @@ struct percpu {
 	/* Counters read by tests and the log. */
 	volatile uint64_t ipi_pings;
 	volatile uint64_t spurious_irqs;
+	volatile uint64_t apic_errors;
+	volatile uint64_t nmis;
 };
 
 extern struct percpu percpu_area[HV_MAX_CPUS];

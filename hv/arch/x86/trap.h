@@ -31,7 +31,7 @@
 #define EXC_COUNT 32
 
 /* Interrupt vectors the hypervisor uses (above every exception). */
-#define VEC_IPI_PING 0xF1	/* IPI self-test and future remote calls */
+#define VEC_IPI_PING 0xF1	/* cross-CPU calls (smp_call) and kicks */
 #define VEC_TIMER 0xF0		/* per-CPU one-shot timer */
 #define VEC_APIC_ERROR 0xFE
 #define VEC_SPURIOUS 0xFF
