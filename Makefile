@@ -31,7 +31,7 @@ HV_S_SRCS := $(sort $(shell find hv -name '*.S'))
 HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
              $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S_SRCS))
 
-.PHONY: all iso run run-iso test unit integration check format deps clean
+.PHONY: all iso run run-iso test unit integration check format deps clean guests fuzz
 all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
 
 # V=1 shows the full commands.
@@ -113,15 +113,20 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: $(UNIT_BINS)
 	@tests/run.sh --unit-only
 
+# Test guests (freestanding ELF images run in partitions) and fuzz targets.
+include tests/guests/guests.mk
+FUZZ_TARGETS :=
+include tests/fuzz/fuzz.mk
+
 # ---------------------------------------------------------------------------
 # The whole suite: static check, unit tests, integration under QEMU
 # ---------------------------------------------------------------------------
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory all $(BUILD)/bulkhead32.elf unit
+	@$(MAKE) --no-print-directory all $(BUILD)/bulkhead32.elf $(UNIT_BINS) guests fuzz
 	@tests/run.sh
 
-integration: $(BUILD)/bulkhead32.elf $(BUILD)/bulkhead.iso
+integration: $(BUILD)/bulkhead32.elf $(BUILD)/bulkhead.iso guests
 	@tests/run.sh --integration-only
 
 check:

@@ -18,6 +18,9 @@
 #include "arch/x86/uart.h"
 #include "arch/x86/virt.h"
 #include "core/bootinfo.h"
+#include "core/config.h"
+#include "core/partition.h"
+#include "core/sched.h"
 #include "core/console.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -36,6 +39,10 @@
 #define KHZ 1000ull
 
 void boot_main(uint32_t magic, uint32_t info_pa);
+
+#define MODNAME_MAX 64
+
+static struct config cfg;
 
 static struct bootinfo bi;
 static struct acpi_info ai;
@@ -188,6 +195,122 @@ static void setup_time(const char *cmdline)
 		clocksource_name(), (r.edx & CPUID_87_EDX_INVARIANT_TSC) ? "yes" : "no");
 }
 
+/* A module's name: the last path component of the first word of its string. */
+static void module_name(const struct boot_module *m, char *out, size_t len)
+{
+	const char *s = m->cmdline, *start = s, *end;
+
+	while (*s == ' ')
+		s++;
+	end = s;
+	while (*end && *end != ' ')
+		end++;
+	start = s;
+	for (const char *c = s; c < end; c++) {
+		if (*c == '/')
+			start = c + 1;
+	}
+	len = MIN(len - 1, (size_t)(end - start));
+	memcpy(out, start, len);
+	out[len] = '\0';
+}
+
+static const struct boot_module *find_module(const char *name)
+{
+	char n[MODNAME_MAX];
+
+	for (unsigned int i = 0; i < bi.nmodules; i++) {
+		module_name(&bi.modules[i], n, sizeof(n));
+		if (strcmp(n, name) == 0)
+			return &bi.modules[i];
+	}
+	return NULL;
+}
+
+static bool module_exists(void *ctx, const char *name)
+{
+	return find_module(name) != NULL;
+}
+
+static void enable_virt(void *arg)
+{
+	int *rc = arg;
+
+	rc[cpu_id()] = virt->cpu_enable();
+}
+
+/*
+ * Turn on the virtualization backend everywhere, read the configuration
+ * module and start every valid partition. Invalid partitions are skipped
+ * with their file:line errors; the hypervisor runs the rest.
+ */
+static void start_partitions(void)
+{
+	static int enable_rc[HV_MAX_CPUS];
+	char name[MODNAME_MAX];
+	const struct boot_module *m;
+	struct cfg_limits lim;
+	uint64_t free_bytes;
+	unsigned int started = 0;
+
+	for (unsigned int c = 0; c < HV_MAX_CPUS; c++) {
+		if (!percpu_area[c].online)
+			continue;
+		if (smp_call(c, enable_virt, enable_rc) || enable_rc[c]) {
+			pr_err("virt: cannot enable %s on cpu%u (%s); no partitions\n",
+			       virt->name, c, err_name(enable_rc[c]));
+			return;
+		}
+	}
+	pr_info("virt: %s enabled on %u CPU%s\n", virt->name, cpus_online,
+		cpus_online == 1 ? "" : "s");
+
+	if (cmdline_get(bi.cmdline, "config", name, sizeof(name)) < 0) {
+		pr_info("config: no config= on the command line; no partitions to run\n");
+		return;
+	}
+	m = find_module(name);
+	if (!m) {
+		pr_err("config: config=%s names no boot module; no partitions to run\n", name);
+		return;
+	}
+	free_bytes = mem_free_frame_count() * PAGE_SIZE;
+	lim.ncpus = cpus_online;
+	lim.memory_available = free_bytes > HV_PARTITION_RESERVE ? free_bytes - HV_PARTITION_RESERVE : 0;
+	lim.module_exists = module_exists;
+	lim.ctx = NULL;
+	config_parse(phys_to_virt(m->start), m->end - m->start, name, &lim, &cfg);
+	for (unsigned int i = 0; i < cfg.nerrors; i++)
+		pr_err("config: %s\n", cfg.errors[i].msg);
+	if (cfg.errors_dropped)
+		pr_err("config: %u more errors not shown\n", cfg.errors_dropped);
+	pr_info("config: %s: %u valid partition%s, %u rejected\n", name, cfg.npartitions,
+		cfg.npartitions == 1 ? "" : "s", cfg.partitions_rejected);
+
+	for (unsigned int i = 0; i < cfg.npartitions; i++) {
+		const struct cfg_partition *cp = &cfg.part[i];
+		const struct boot_module *img;
+		struct partition *p;
+
+		if (cp->kernel[0]) {
+			pr_err("partition %s: kernel= (Linux boot) is not supported yet; skipped\n",
+			       cp->name);
+			continue;
+		}
+		img = find_module(cp->image);
+		if (!img) {
+			pr_err("partition %s: module %s vanished; skipped\n", cp->name, cp->image);
+			continue;
+		}
+		p = partition_create(cp, phys_to_virt(img->start), img->end - img->start);
+		if (!p)
+			continue;
+		partition_start(p);
+		started++;
+	}
+	pr_info("%u partition%s running\n", started, started == 1 ? "" : "s");
+}
+
 void boot_main(uint32_t magic, uint32_t info_pa)
 {
 	struct cpuid_regs r;
@@ -258,6 +381,8 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	pr_info("%s ready: %u CPU%s, %llu MiB free for partitions\n", HV_NAME, cpus_online,
 		cpus_online == 1 ? "" : "s",
 		(unsigned long long)((mem_free_frame_count() * PAGE_SIZE) >> 20));
-	for (;;)
-		cpu_idle_once();
+
+	start_partitions();
+	sched_start();
+	smp_idle_loop();
 }

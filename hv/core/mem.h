@@ -18,6 +18,8 @@ struct acpi_info;
 /* The heap's first region; more regions are added from frames on demand. */
 #define HEAP_INITIAL_SIZE MiB(4)
 #define HEAP_GROW_SIZE MiB(4)
+/* Kept back from partitions for the hypervisor's own growth (tables, heap). */
+#define HV_PARTITION_RESERVE MiB(16)
 
 /*
  * Sanitize the firmware map and build the frame pool, keeping out the

@@ -60,6 +60,12 @@ struct vcpu_boot {
  */
 bool vcpu_may_enter(const struct vcpu *v);
 
+/*
+ * Run v on this CPU until it halts, stops or its partition stops: enter
+ * the guest, dispatch each exit, repeat.
+ */
+void vcpu_run_loop(struct vcpu *v);
+
 /* Account an exit and the time in guest/hypervisor. Called by the run loop. */
 void vcpu_account_exit(struct vcpu *v, unsigned int reason, uint64_t entry_tsc,
 		       uint64_t exit_tsc);

@@ -42,6 +42,8 @@ struct percpu {
 	void *timer_arg;
 	volatile uint64_t timer_irqs;
 
+	void (*idle_hook)(void);	/* the idle loop's work (the scheduler) */
+
 	/* A pending cross-CPU call (smp_call). */
 	void (*volatile call_fn)(void *arg);
 	void *call_arg;

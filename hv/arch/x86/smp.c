@@ -129,8 +129,24 @@ static __noreturn void ap_entry(struct percpu *pc)
 	__atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
 	pc->online = true;
 	ap_started = true;
-	for (;;)
-		cpu_idle_once();
+	smp_idle_loop();
+}
+
+void smp_set_idle_hook(void (*fn)(void))
+{
+	WRITE_ONCE(this_cpu()->idle_hook, fn);
+}
+
+void smp_idle_loop(void)
+{
+	for (;;) {
+		void (*fn)(void) = READ_ONCE(this_cpu()->idle_hook);
+
+		if (fn)
+			fn();
+		else
+			cpu_idle_once();
+	}
 }
 
 void smp_init_bsp(unsigned int apic_id)

@@ -31,6 +31,15 @@ typedef void (*smp_call_fn)(void *arg);
  */
 int smp_call(unsigned int cpu, smp_call_fn fn, void *arg);
 
+/*
+ * Install what this CPU runs when it has nothing else to do (default:
+ * wait for an interrupt). Call on the CPU itself (through smp_call).
+ */
+void smp_set_idle_hook(void (*fn)(void));
+
+/* Every CPU's loop once booted: the idle hook, or wait for an interrupt. */
+__noreturn void smp_idle_loop(void);
+
 /* The trampoline's parameter block (layout shared with trampoline.S). */
 struct tramp_params {
 	uint16_t gdt_limit;	/* 0x00: lgdt operand, 32-bit base */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "arch/x86/virt.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/svm_caps.h"
 #include "core/log.h"
 #include "lib/errno.h"
@@ -11,6 +12,7 @@
 
 static struct svm_caps svm;
 static const char *backend = "none";
+const struct virt_ops *virt;
 
 static void vendor_string(char out[VENDOR_LEN + 1])
 {
@@ -45,6 +47,8 @@ int virt_probe(char *why, size_t len)
 	if (err)
 		return err;
 	backend = "AMD-V";
+	svm_set_caps(&svm);
+	virt = &svm_ops;
 	pr_info("virt: %s (%s) revision %u, %u ASIDs, nested paging; NRIP-save %s, "
 		"decode assists %s, clean bits %s, vGIF %s\n",
 		backend, vendor, svm.revision, svm.nasids, svm.nrips ? "yes" : "no",

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Partitions: isolated guests. A partition owns its guest-physical memory
+ * (2 MiB blocks from the frame pool, zeroed at creation and scrubbed when
+ * returned), its nested page tables and ASID (through the backend), its
+ * vCPUs, its console line buffer and its statistics.
+ */
+#ifndef CORE_PARTITION_H
+#define CORE_PARTITION_H
+
+#include "core/config.h"
+#include "core/vcpu.h"
+#include "lib/spinlock.h"
+
+#define PARTITION_BLOCK_SIZE MiB(2)
+#define PARTITION_CONSOLE_LINE 160
+
+enum partition_state {
+	PART_CREATED,
+	PART_RUNNING,
+	PART_PAUSED,	/* reserved for the monitor (later) */
+	PART_STOPPED,
+};
+
+struct partition {
+	unsigned int id;
+	char name[CFG_NAME_MAX];
+	struct cfg_partition cfg;	/* what the configuration asked for */
+	volatile enum partition_state state;
+	spinlock_t lock;		/* state changes, console buffer */
+
+	/* Guest RAM: guest-physical [0, memory), block i at host block_hpa[i]. */
+	uint64_t memory;
+	uint64_t nblocks;
+	uint64_t *block_hpa;
+
+	const void *image;		/* the boot module holding the guest ELF */
+	uint64_t image_size;
+
+	unsigned int nvcpus;
+	struct vcpu *vcpus;
+
+	void *backend;			/* nested page tables, ASID */
+	uint64_t boot_cr3;		/* the loader's page tables (test guests) */
+	uint64_t unbacked_logs;		/* rate limit for access logs */
+	unsigned int boots;		/* starts, including restarts */
+
+	char con_line[PARTITION_CONSOLE_LINE];
+	unsigned int con_len;
+};
+
+/*
+ * Create a partition from a configuration entry: memory, nested page
+ * tables, vCPUs; load the image and set vCPU 0 to its entry. Errors are
+ * logged with the partition's name; returns NULL on failure.
+ */
+struct partition *partition_create(const struct cfg_partition *cfg, const void *image,
+				   uint64_t image_size);
+
+/* Make vCPU 0 runnable and put every vCPU on its CPU's run queue. */
+void partition_start(struct partition *p);
+
+/*
+ * The guest did something fatal (triple fault, access outside its memory,
+ * an exit that cannot be handled). Logs one line and applies on_crash.
+ * Called on the faulting vCPU's CPU.
+ */
+void partition_crash(struct vcpu *v, const char *reason, uint64_t addr);
+
+/* Power off / reboot requested by the guest: applies on_poweroff/on_reboot. */
+void partition_poweroff(struct vcpu *v);
+void partition_reboot(struct vcpu *v);
+
+/* Append guest console output; whole lines go out prefixed "[name] ". */
+void partition_console_write(struct partition *p, const char *buf, size_t len);
+
+/* All partitions, for the hypercall and the monitor. */
+extern struct partition *partitions[CFG_MAX_PARTITIONS];
+extern unsigned int npartitions;
+
+#endif

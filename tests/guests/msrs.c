@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * msrs: proves the SVM machinery is invisible and untouchable from inside
+ * a partition, and that the usual ways to reset a PC reset nothing.
+ *  - EFER.SVME reads as clear and cannot be set (no nested SVM is offered,
+ *    so bit 12 is reserved as on a CPU without SVM: #GP); writing EFER back
+ *    unchanged works.
+ *  - VM_HSAVE_PA and VM_CR, the host-save area and SVM lock, raise #GP.
+ *  - Writes to the reset ports (PCI reset control 0xCF9, the keyboard
+ *    controller's pulse-reset command, System Control Port A bit 0) do not
+ *    reset the machine: this guest keeps running and says so after each.
+ *  - CPUID shows the Bulkhead leaves and hypervisor bit, and hides SVM.
+ * (AMD APM vol. 2: 15.4 "Enabling SVM", 15.30 "SVM-related MSRs".)
+ */
+#include "rt.h"
+
+#define MSR_EFER	0xc0000080u
+#define EFER_SVME	(1ull << 12)
+#define MSR_VM_CR	0xc0010114u
+#define MSR_VM_HSAVE_PA 0xc0010117u
+
+static uint64_t efer;
+
+static void wr_efer_same(void *arg)
+{
+	wrmsr(MSR_EFER, efer);
+}
+
+static void wr_efer_svme(void *arg)
+{
+	wrmsr(MSR_EFER, efer | EFER_SVME);
+}
+
+static void wr_hsave(void *arg)
+{
+	wrmsr(MSR_VM_HSAVE_PA, 0);
+}
+
+static void rd_vm_cr(void *arg)
+{
+	*(volatile uint64_t *)arg = rdmsr(MSR_VM_CR);
+}
+
+static void wr_vm_cr(void *arg)
+{
+	wrmsr(MSR_VM_CR, 0);
+}
+
+static void expect_gp(const char *name, void (*fn)(void *), void *arg)
+{
+	int v = guest_try(fn, arg);
+
+	if (v == VEC_GP)
+		GUEST_PASS(name);
+	else
+		GUEST_FAIL(name, "expected #GP (13), got %s %d", v < 0 ? "no exception" : "vector",
+			   v);
+}
+
+static void check_efer(void)
+{
+	int v;
+
+	efer = rdmsr(MSR_EFER);
+	GUEST_CHECK("msrs-efer-svme-hidden", !(efer & EFER_SVME));
+	v = guest_try(wr_efer_same, NULL);
+	if (v < 0)
+		GUEST_PASS("msrs-efer-write-same");
+	else
+		GUEST_FAIL("msrs-efer-write-same", "wrmsr EFER %#lx raised vector %d", efer, v);
+	expect_gp("msrs-efer-svme-set-gp", wr_efer_svme, NULL);
+	if (rdmsr(MSR_EFER) != efer) {
+		GUEST_FAIL("msrs-efer-unchanged", "EFER %#lx, was %#lx", rdmsr(MSR_EFER), efer);
+		guest_try(wr_efer_same, NULL);
+	} else {
+		GUEST_PASS("msrs-efer-unchanged");
+	}
+}
+
+static void check_reset_ports(void)
+{
+	/* 0xCF9: bit 1 = hard reset, bit 2 = do it (Intel ICH/PCH, AMD FCH). */
+	outb(0xcf9, 0x06);
+	gprintf("msrs: still alive after 0xcf9\n");
+	/* 8042 command 0xFE: pulse the CPU reset line. */
+	outb(0x64, 0xfe);
+	gprintf("msrs: still alive after 0x64\n");
+	/* System Control Port A, bit 0: fast reset. */
+	outb(0x92, inb(0x92) | 1);
+	gprintf("msrs: still alive after 0x92\n");
+	GUEST_PASS("msrs-reset-ports");
+}
+
+static void check_cpuid(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(BH_CPUID_SIGNATURE_LEAF, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-signature", b == BH_CPUID_SIGNATURE_EBX &&
+						c == BH_CPUID_SIGNATURE_ECX &&
+						d == BH_CPUID_SIGNATURE_EDX);
+	GUEST_CHECK("msrs-cpuid-max-leaf", a >= BH_CPUID_VERSION_LEAF);
+	cpuid(BH_CPUID_VERSION_LEAF, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-abi-version", a == BH_ABI_VERSION);
+	cpuid(1, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-hypervisor-bit", c & (1u << 31));
+	cpuid(0x80000001, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-svm-hidden", !(c & (1u << 2)));
+}
+
+void guest_main(void)
+{
+	volatile uint64_t sink;
+
+	check_efer();
+	expect_gp("msrs-vm-hsave-pa-gp", wr_hsave, NULL);
+	expect_gp("msrs-vm-cr-read-gp", rd_vm_cr, (void *)&sink);
+	expect_gp("msrs-vm-cr-write-gp", wr_vm_cr, NULL);
+	check_reset_ports();
+	check_cpuid();
+	guest_done();
+}
