@@ -57,6 +57,15 @@ if [ "$mode" != integration ]; then
 	done
 fi
 
+# --- fuzz targets, each for a bounded time -------------------------------------
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+if [ "$mode" != integration ]; then
+	for f in "$BUILD"/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		tests/fuzz/run.sh "$(basename "$f")" "$FUZZ_SECONDS" 2>&1 | grep -E '^(PASS|FAIL): ' | record
+	done
+fi
+
 # --- integration tests (QEMU), $jobs at a time --------------------------------
 if [ "$mode" != unit ]; then
 	pids=()

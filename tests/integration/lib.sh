@@ -25,7 +25,8 @@ LOG=""
 # Starts QEMU (machine q35, 2 GiB, 4 CPUs, the default CPU unless the extra
 # args override them; kernel = the Multiboot1 image unless -cdrom is given)
 # with COM1 in $LOGDIR/<test>-<run>.log, waits until END_REGEX appears in
-# the log, QEMU exits, or BOOT_TIMEOUT seconds pass, then stops QEMU.
+# the log (END_COUNT times, default once), QEMU exits, or BOOT_TIMEOUT
+# seconds pass, then stops QEMU.
 boot() {
 	RUN=$1
 	local end=$2
@@ -52,7 +53,7 @@ boot() {
 		"${args[@]}" >"$LOG.qemu" 2>&1 &
 	local pid=$! t=0
 	while kill -0 "$pid" 2>/dev/null; do
-		if grep -qaE "$end" "$watch"; then
+		if [ "$(grep -acE "$end" "$watch")" -ge "${END_COUNT:-1}" ]; then
 			sleep 0.5 # let the last lines out
 			break
 		fi
@@ -115,4 +116,44 @@ check_clean() {
 	qerr=$(grep -v 'terminating on signal' "$LOG.qemu" | head -1)
 	[ -z "$qerr" ]
 	_result $? "qemu-clean" "QEMU said: $qerr"
+}
+
+GUESTS=$BUILD/guests
+CONFIGS=tests/integration/configs
+
+# boot_config RUN END_REGEX CONFIG GUEST... [-- QEMU args]
+# Boots with CONFIG (a file under tests/integration/configs) and the named
+# test guests (build/guests/NAME.elf) as boot modules, config=CONFIG.
+boot_config() {
+	local run=$1 end=$2 config=$3 mods="" extra=() append=""
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		mods="$mods,$GUESTS/$1.elf"
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	while [ $# -gt 0 ]; do
+		if [ "$1" = "-append" ]; then append="$2"; shift 2; continue; fi
+		extra+=("$1")
+		shift
+	done
+	boot "$run" "$end" -append "config=$(basename "$config") $append" \
+		-initrd "${mods#,},$CONFIGS/$config" "${extra[@]}"
+}
+
+# count_lines EXTENDED_REGEX: how many console lines match
+count_lines() { grep -acE -- "$1" "$LOG"; }
+
+# check_at_least DESCRIPTION EXTENDED_REGEX N: at least N lines match
+check_at_least() {
+	local n
+	n=$(grep -acE -- "$2" "$LOG")
+	[ "$n" -ge "$3" ]
+	_result $? "$1" "$n lines match /$2/, expected at least $3"
+}
+
+# check_guest PARTITION: the test guest in PARTITION finished with no failure
+check_guest() {
+	check "$1-guest-done" "^\[$1\] GUEST-DONE: [0-9]+ passed, 0 failed"
+	check_not "$1-no-guest-fail" "^\[$1\] GUEST-FAIL"
 }

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Partitions on AMD-V: several test guests side by side, each confined to
+# its own memory, with the hypervisor's exit handling and hypercalls.
+. "$(dirname "$0")/lib.sh"
+
+boot_config three '\[gamma\] tick 5 from' three.ini hello
+check "virt-enabled" 'virt: AMD-V enabled on 4 CPUs'
+check "config-ok" 'config: three.ini: 3 valid partitions, 0 rejected'
+for p in alpha beta gamma; do
+	check "$p-hello" "^\[$p\] hello from partition $p \(id [0-9]\), vCPU 0 of 1"
+	check "$p-ticks" "^\[$p\] tick 3 from $p"
+done
+check "alpha-16m" '^\[alpha\] hello from partition alpha .* 16 MiB'
+check "gamma-64m" '^\[gamma\] hello from partition gamma .* 64 MiB'
+check "three-running" '3 partitions running'
+check_clean
+
+END_COUNT=3 boot_config memory 'GUEST-DONE' memory.ini memcheck
+for p in small medium large; do
+	check_guest "$p"
+done
+check "small-sees-16" '^\[small\] memcheck: small sees 16 MiB'
+check "medium-sees-96" '^\[medium\] memcheck: medium sees 96 MiB'
+check "large-sees-256" '^\[large\] memcheck: large sees 256 MiB'
+check_clean
+
+boot_config isolation '\[witness\] tick 8 from' isolation.ini victim probe hello
+check "probe-stopped" 'ERROR: partition probe: vCPU 0 crashed: read outside its memory at RIP 0x[0-9a-f]+, address 0x1000000; on_crash=stop'
+check_count "one-line-per-crash" 'partition probe: vCPU 0 crashed' 1
+check "probe-memory-returned" 'partition probe: stopped after a crash; 16 MiB returned to the pool'
+check "probe-stats" 'stats: probe vCPU 0: [0-9]+ exits \(.*npf=1'
+check_not "probe-never-read-beyond" 'GUEST-FAIL: probe'
+check_at_least "victim-intact" '^\[victim\] victim: pattern intact \(round [0-9]+\)' 2
+check_not "victim-never-changed" 'GUEST-FAIL: victim'
+check_at_least "witness-goes-on" '^\[witness\] tick [0-9]+ from witness' 8
+check_clean
+
+END_COUNT=2 boot_config guards 'GUEST-DONE' guards.ini msrs svminsn
+check_guest msrs
+check_guest svm
+check "efer-svme-hidden" '^\[msrs\] GUEST-PASS: msrs-efer-svme-hidden'
+check "vm-hsave-pa-gp" '^\[msrs\] GUEST-PASS: msrs-vm-hsave-pa-gp'
+check "vm-cr-gp" '^\[msrs\] GUEST-PASS: msrs-vm-cr-write-gp'
+for port in 0xcf9 0x64 0x92; do
+	check "alive-after-$port" "^\[msrs\] msrs: still alive after $port"
+done
+for insn in vmrun vmload vmsave stgi clgi skinit invlpga; do
+	check "$insn-ud" "^\[svm\] GUEST-PASS: svminsn-$insn-ud"
+done
+check_clean

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Bad configuration files: each error names the file, the line and the
+# problem; the valid partitions boot anyway.
+. "$(dirname "$0")/lib.sh"
+
+boot_config bad '\[good\] tick 3 from' bad.ini hello
+check "unknown-key" 'config: bad.ini:8: unknown key "memroy" in \[partition typo\]'
+check "bad-memory" 'config: bad.ini:13: bad memory value "lots"'
+check "duplicate-name" 'config: bad.ini:17: duplicate partition name "good" \(first at line 2\)'
+check "cpu-out-of-range" 'config: bad.ini:24: cpu 9 is out of range \(this machine has 4 CPUs'
+check "cpu-shared" 'config: bad.ini:29: cpu 1 is already used by partition "good"'
+check "memory-does-not-fit" 'config: bad.ini:33: \[partition huge\] needs 65536 MiB but only [0-9]+ MiB are left'
+check "missing-module" 'config: bad.ini:40: image: boot module "missing.elf" not found'
+check "bad-policy" 'config: bad.ini:46: bad on_crash value "explode": expected stop or restart'
+check "summary" 'config: bad.ini: 1 valid partition, 8 rejected'
+check "good-runs" '^\[good\] hello from partition good'
+check_count "only-good-runs" '^\[[a-z]+\] hello from partition' 1
+check_clean
+
+boot nomodule "Bulkhead ready" -append "config=absent.ini"
+check "names-missing-module" 'config: config=absent.ini names no boot module; no partitions to run'
