@@ -31,7 +31,7 @@ HV_S_SRCS := $(sort $(shell find hv -name '*.S'))
 HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
              $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S_SRCS))
 
-.PHONY: all iso run run-iso test unit integration check format deps clean guests fuzz
+.PHONY: all iso run run-iso test unit integration check format deps clean guests fuzz bench
 all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
 
 # V=1 shows the full commands.
@@ -128,6 +128,11 @@ test:
 
 integration: $(BUILD)/bulkhead32.elf $(BUILD)/bulkhead.iso guests
 	@tests/run.sh --integration-only
+
+# Performance figures (not a test): scripts/bench.sh, docs/performance.md.
+bench: $(BUILD)/bulkhead32.elf guests
+	@scripts/deps.sh run
+	@scripts/bench.sh
 
 check:
 	@scripts/static-check.sh

@@ -1,0 +1,3 @@
+UNIT_TESTS += test_elf test_cpuid
+test_elf_SRCS := tests/unit/test_elf.c hv/core/elf.c hv/lib/format.c
+test_cpuid_SRCS := tests/unit/test_cpuid.c hv/core/cpuid.c
