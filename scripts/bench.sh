@@ -25,7 +25,8 @@ run() { # name extra-qemu-args...
 		-display none -no-reboot -monitor none \
 		-chardev file,id=com1,path="$log" -serial chardev:com1 \
 		-kernel "$BUILD/bulkhead32.elf" -append "config=bench.ini" \
-		-initrd "$BUILD/guests/hcbench.elf,tests/integration/configs/bench.ini" "$@" &
+		-initrd "$BUILD/guests/hcbench.elf,tests/integration/configs/bench.ini" "$@" \
+		2>"$log.qemu" &
 	local pid=$!
 	for _ in $(seq 1 $((TIMEOUT * 10))); do
 		grep -q 'partition bench: stopped' "$log" 2>/dev/null && break
