@@ -18,6 +18,13 @@ void console_write(const char *s, size_t len);
 /* Panic mode: from now on writes take the lock only if it is free soon. */
 void console_enter_panic(void);
 
+/*
+ * Deliver console input: every received byte is passed to fn (from the
+ * UART's interrupt, on the boot CPU). Routes the UART's interrupt through
+ * the host IO-APIC. 0 or -errno.
+ */
+int console_enable_input(void (*fn)(uint8_t byte));
+
 /* The console port in use. */
 uint16_t console_port(void);
 

@@ -19,6 +19,8 @@
 #include "arch/x86/virt.h"
 #include "core/bootinfo.h"
 #include "core/config.h"
+#include "core/conmux.h"
+#include "arch/x86/ioapic.h"
 #include "core/partition.h"
 #include "core/sched.h"
 #include "core/console.h"
@@ -356,6 +358,9 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	rc = lapic_init_bsp(ai.lapic_addr);
 	if (rc)
 		refuse("the local APIC cannot be used (%s)", err_name(rc));
+	rc = ioapic_init(&ai);
+	if (rc)
+		pr_warn("ioapic: cannot map the IO-APICs (%s); no console input\n", err_name(rc));
 	rc = smp_setup_bsp();
 	if (rc)
 		refuse("cannot set up the boot CPU (%s)", err_name(rc));
@@ -383,6 +388,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 		(unsigned long long)((mem_free_frame_count() * PAGE_SIZE) >> 20));
 
 	start_partitions();
+	conmux_start();
 	sched_start();
 	smp_idle_loop();
 }

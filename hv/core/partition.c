@@ -354,3 +354,30 @@ void partition_console_write(struct partition *p, const char *buf, size_t len)
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 }
+
+void partition_console_input(struct partition *p, uint8_t byte)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	unsigned int next = (p->con_in_head + 1) % PARTITION_CONSOLE_INPUT;
+
+	if (next == p->con_in_tail) {
+		p->con_in_dropped++;
+	} else {
+		p->con_in[p->con_in_head] = byte;
+		p->con_in_head = next;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+int partition_console_getc(struct partition *p)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	int c = -1;
+
+	if (p->con_in_tail != p->con_in_head) {
+		c = p->con_in[p->con_in_tail];
+		p->con_in_tail = (p->con_in_tail + 1) % PARTITION_CONSOLE_INPUT;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	return c;
+}

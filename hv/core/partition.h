@@ -14,6 +14,7 @@
 
 #define PARTITION_BLOCK_SIZE MiB(2)
 #define PARTITION_CONSOLE_LINE 160
+#define PARTITION_CONSOLE_INPUT 256	/* bytes typed for the guest, not yet taken */
 
 enum partition_state {
 	PART_CREATED,
@@ -47,6 +48,9 @@ struct partition {
 
 	char con_line[PARTITION_CONSOLE_LINE];
 	unsigned int con_len;
+	uint8_t con_in[PARTITION_CONSOLE_INPUT];	/* ring: typed input */
+	unsigned int con_in_head, con_in_tail;
+	uint64_t con_in_dropped;
 };
 
 /*
@@ -73,6 +77,12 @@ void partition_reboot(struct vcpu *v);
 
 /* Append guest console output; whole lines go out prefixed "[name] ". */
 void partition_console_write(struct partition *p, const char *buf, size_t len);
+
+/* Queue a byte typed on the console for the guest (dropped when the ring is full). */
+void partition_console_input(struct partition *p, uint8_t byte);
+
+/* Take the next queued input byte; -1 if none. */
+int partition_console_getc(struct partition *p);
 
 /* All partitions, for the hypercall and the monitor. */
 extern struct partition *partitions[CFG_MAX_PARTITIONS];

@@ -29,3 +29,16 @@ check "baud-warning" 'WARNING: baud= must divide 115200'
 check "loglevel-warning" 'WARNING: loglevel=loud: expected error, warn, info or debug'
 check "ready" 'Bulkhead ready'
 check_clean
+
+# Console focus: Ctrl-] moves keyboard input from one partition to the next.
+RUN=focus
+LOG=$LOGDIR/$TEST_NAME-$RUN.log
+(sleep 3; printf '\035'; sleep 1; printf '\035'; sleep 1; printf '\035'; sleep 2) |
+	timeout 30 "$QEMU" -accel tcg -M q35 -cpu "$CPU_DEFAULT" -smp 4 -m 2G -display none \
+		-no-reboot -monitor none -serial stdio -kernel "$IMAGE32" -append "config=three.ini" \
+		-initrd "$GUESTS/hello.elf,$CONFIGS/three.ini" >"$LOG" 2>"$LOG.qemu"
+sed -i 's/\r$//' "$LOG"
+check "initial-focus" 'console: input goes to partition alpha \(Ctrl-\] switches\)'
+check "focus-beta" 'console: input goes to partition beta'
+check "focus-gamma" 'console: input goes to partition gamma'
+check_count "focus-wraps" 'console: input goes to partition alpha' 2

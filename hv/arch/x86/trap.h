@@ -33,6 +33,7 @@
 /* Interrupt vectors the hypervisor uses (above every exception). */
 #define VEC_IPI_PING 0xF1	/* cross-CPU calls (smp_call) and kicks */
 #define VEC_TIMER 0xF0		/* per-CPU one-shot timer */
+#define VEC_CONSOLE 0xE0	/* the console UART's receive interrupt */
 #define VEC_APIC_ERROR 0xFE
 #define VEC_SPURIOUS 0xFF
 #define IDT_VECTORS 256

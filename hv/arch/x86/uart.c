@@ -29,6 +29,7 @@
 #define MCR_RTS 0x02
 #define MCR_OUT2 0x08
 #define LSR_DATA_READY 0x01
+#define IER_RX_AVAILABLE 0x01
 #define LSR_THRE 0x20
 
 #define SCRATCH_PROBE1 0x5A
@@ -69,6 +70,11 @@ void uart_putc(uint16_t base, char c)
 		cpu_relax();
 	}
 	outb(base + UART_THR, (uint8_t)c);
+}
+
+void uart_enable_rx_irq(uint16_t base)
+{
+	outb(base + UART_IER, IER_RX_AVAILABLE);
 }
 
 int uart_getc(uint16_t base)

@@ -22,6 +22,9 @@ int uart_init(uint16_t base, uint32_t baud);
 /* Send one byte, waiting (boundedly) for room in the transmitter. */
 void uart_putc(uint16_t base, char c);
 
+/* Interrupt on received data (IER bit 0); the line itself is routed by the caller. */
+void uart_enable_rx_irq(uint16_t base);
+
 /* A received byte, or -1 if none is waiting. */
 int uart_getc(uint16_t base);
 
