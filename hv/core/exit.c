@@ -9,6 +9,7 @@
 #include "arch/x86/virt.h"
 #include "core/cpuid.h"
 #include "core/hypercall.h"
+#include "core/iomap.h"
 #include "core/log.h"
 #include "core/msr.h"
 #include "core/partition.h"
@@ -38,6 +39,7 @@ static const char *const kind_names[EXIT_KINDS] = {
 	[EXIT_WBINVD] = "wbinvd",
 	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_IRQ_WINDOW] = "irq-window",
 	[EXIT_INVALID_STATE] = "invalid-state",
 	[EXIT_UNHANDLED] = "unhandled",
 };
@@ -84,7 +86,29 @@ static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
 
 static void handle_msr(struct vcpu *v, const struct exit_info *e)
 {
+	void *dev;
+	const struct io_msr_ops *ops = iomap_find_msr(&v->part->io, e->msr.index, &dev);
 	uint64_t val;
+
+	if (ops) {
+		int rc;
+
+		if (e->kind == EXIT_MSR_READ) {
+			rc = ops->read(dev, v, e->msr.index, &val);
+			if (rc == 0) {
+				v->regs.rax = val & LOW32;
+				v->regs.rdx = val >> 32;
+			}
+		} else {
+			rc = ops->write(dev, v, e->msr.index,
+					(v->regs.rdx << 32) | (v->regs.rax & LOW32));
+		}
+		if (rc == 0)
+			advance(v, e);
+		else
+			virt->inject_exception(v, EXC_GP, true, 0);
+		return;
+	}
 
 	if (e->kind == EXIT_MSR_READ) {
 		if (msr_read(v, e->msr.index, &val) == 0) {
@@ -104,15 +128,41 @@ static void handle_msr(struct vcpu *v, const struct exit_info *e)
 }
 
 /*
- * Port I/O. No virtual device claims a port yet (the virtual platform
- * comes next), so every port reads as all ones and ignores writes, like an
- * empty ISA bus; that includes the reset ports 0xCF9, 0x64 and 0x92, which
- * never reach the machine.
+ * Port I/O goes to the device that claimed the port. A port nobody claims
+ * reads as all ones and ignores writes, like an empty ISA bus; no port
+ * access ever reaches the machine.
  */
 static void handle_io(struct vcpu *v, const struct exit_info *e)
 {
 	struct partition *p = v->part;
+	void *dev;
+	const struct io_port_ops *ops = iomap_find_port(&p->io, e->io.port, &dev);
 
+	if (ops && !e->io.string) {
+		uint32_t val = 0;
+		int rc;
+
+		if (e->io.in) {
+			rc = ops->read(dev, v, e->io.port, e->io.size, &val);
+			if (rc == 0) {
+				if (e->io.size == 4)
+					v->regs.rax = val;
+				else
+					v->regs.rax = (v->regs.rax & ~((1ull << (e->io.size * 8)) - 1)) |
+						      (val & ((1u << (e->io.size * 8)) - 1));
+				advance(v, e);
+				return;
+			}
+		} else {
+			rc = ops->write(dev, v, e->io.port, e->io.size,
+					(uint32_t)v->regs.rax &
+						(uint32_t)((1ull << (e->io.size * 8)) - 1));
+			if (rc == 0) {
+				advance(v, e);
+				return;
+			}
+		}
+	}
 	if (e->io.string) {
 		partition_crash(v, "string port I/O is not emulated yet", e->io.port);
 		return;
@@ -158,6 +208,7 @@ void exit_dispatch(struct vcpu *v, struct exit_info *e)
 	case EXIT_NONE:
 	case EXIT_INTR:
 	case EXIT_NMI:
+	case EXIT_IRQ_WINDOW:
 		/* The host already handled the interrupt when GIF was set again. */
 		break;
 	case EXIT_CPUID:

@@ -9,6 +9,7 @@
 #define CORE_PARTITION_H
 
 #include "core/config.h"
+#include "core/iomap.h"
 #include "core/vcpu.h"
 #include "lib/spinlock.h"
 
@@ -42,6 +43,8 @@ struct partition {
 	struct vcpu *vcpus;
 
 	void *backend;			/* nested page tables, ASID */
+	struct iomap io;		/* ports, MMIO and MSRs claimed by devices */
+	void *platform;			/* the virtual platform (vdev layer) */
 	uint64_t boot_cr3;		/* the loader's page tables (test guests) */
 	uint64_t unbacked_logs;		/* rate limit for access logs */
 	unsigned int boots;		/* starts, including restarts */

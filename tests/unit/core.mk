@@ -1,3 +1,4 @@
-UNIT_TESTS += test_elf test_cpuid
+UNIT_TESTS += test_elf test_cpuid test_iomap
 test_elf_SRCS := tests/unit/test_elf.c hv/core/elf.c hv/lib/format.c
 test_cpuid_SRCS := tests/unit/test_cpuid.c hv/core/cpuid.c
+test_iomap_SRCS := tests/unit/test_iomap.c hv/core/iomap.c

@@ -59,6 +59,21 @@ struct virt_ops {
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error,
 				 uint32_t error);
 
+	/* Put v in the INIT state and start it in real mode at vector << 12 (SIPI). */
+	void (*vcpu_reset_sipi)(struct vcpu *v, uint8_t vector);
+
+	/*
+	 * Interrupt delivery. can_inject: no event is queued for the next
+	 * entry; irq_window: the guest accepts an external interrupt now
+	 * (RFLAGS.IF set, no interrupt shadow). request_irq_window arms an
+	 * EXIT_IRQ_WINDOW for when it does.
+	 */
+	bool (*can_inject)(struct vcpu *v);
+	bool (*irq_window)(struct vcpu *v);
+	void (*inject_irq)(struct vcpu *v, uint8_t vector);
+	void (*inject_nmi)(struct vcpu *v);
+	void (*request_irq_window)(struct vcpu *v, bool enable);
+
 	void (*get_sregs)(struct vcpu *v, struct vcpu_sregs *s);
 
 	/* The guest's view of EFER (the backend keeps what hardware needs). */

@@ -10,6 +10,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/pgtable.h"
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/trap.h"
 #include "core/exit.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -45,6 +46,11 @@
 #define SEG_LIMIT_4G 0xffffffffu
 #define GUEST_CR0 (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG)
 #define GUEST_CR4 CR4_PAE
+/* CR0 after INIT: CD, NW and ET set (APM vol. 2, table 14-1). */
+#define INIT_CR0 (CR0_CD | CR0_NW | CR0_ET)
+#define REAL_LIMIT 0xffffu
+#define SIPI_SEL_SHIFT 8
+#define SIPI_BASE_SHIFT 12
 /* EFER bits a guest may set on this backend. */
 #define EFER_GUEST_MASK (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
@@ -352,6 +358,88 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	sv->flush_epoch = 0;	/* flush this ASID at the next entry */
 }
 
+/* The INIT state (APM vol. 2, 14.1.3), then a start-up IPI's real-mode entry. */
+static void svm_vcpu_reset_sipi(struct vcpu *v, uint8_t vector)
+{
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb_save *s = &sv->vmcb->save;
+	struct vmcb_control *c = &sv->vmcb->ctl;
+	struct vmcb_seg *data[] = {&s->ds, &s->es, &s->fs, &s->gs, &s->ss};
+
+	memset(s, 0, sizeof(*s));
+	s->cs.selector = (uint16_t)(vector << SIPI_SEL_SHIFT);
+	s->cs.base = (uint64_t)vector << SIPI_BASE_SHIFT;
+	s->cs.limit = REAL_LIMIT;
+	s->cs.attrib = SEG_ATTR_REAL_CODE;
+	for (unsigned int i = 0; i < ARRAY_SIZE(data); i++) {
+		data[i]->limit = REAL_LIMIT;
+		data[i]->attrib = SEG_ATTR_REAL_DATA;
+	}
+	s->gdtr.limit = REAL_LIMIT;
+	s->idtr.limit = REAL_LIMIT;
+	s->ldtr.attrib = SEG_ATTR_LDT;
+	s->ldtr.limit = REAL_LIMIT;
+	s->tr.attrib = SEG_ATTR_TSS64_BUSY;
+	s->tr.limit = REAL_LIMIT;
+	sv->efer = 0;
+	s->efer = EFER_SVME;
+	s->cr0 = INIT_CR0;
+	s->dr6 = DR6_RESET;
+	s->dr7 = DR7_RESET;
+	s->g_pat = PAT_RESET;
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rflags = RFLAGS_RESET;
+	v->xcr0 = 0;
+	c->event_inj = 0;
+	c->interrupt_shadow = 0;
+	c->vintr &= ~VINTR_V_IRQ;
+	c->intercept_misc1 &= ~INTERCEPT_VINTR;
+	sv->flush_epoch = 0;
+}
+
+static bool svm_can_inject(struct vcpu *v)
+{
+	return !(((struct svm_vcpu *)v->backend)->vmcb->ctl.event_inj & EVENT_VALID);
+}
+
+static bool svm_irq_window(struct vcpu *v)
+{
+	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
+
+	return (v->regs.rflags & RFLAGS_IF) && !(vmcb->ctl.interrupt_shadow & INTERRUPT_SHADOW);
+}
+
+static void svm_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	((struct svm_vcpu *)v->backend)->vmcb->ctl.event_inj =
+		vector | (EVENT_TYPE_INTR << EVENT_TYPE_SHIFT) | EVENT_VALID;
+}
+
+static void svm_inject_nmi(struct vcpu *v)
+{
+	((struct svm_vcpu *)v->backend)->vmcb->ctl.event_inj =
+		EXC_NMI | (EVENT_TYPE_NMI << EVENT_TYPE_SHIFT) | EVENT_VALID;
+}
+
+/*
+ * A virtual interrupt request (V_IRQ) with the VINTR intercept exits as
+ * soon as the guest could take an interrupt (15.21.4); the real vector is
+ * then injected through EVENTINJ, which keeps the local APIC model in
+ * charge of priorities.
+ */
+static void svm_request_irq_window(struct vcpu *v, bool enable)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->ctl;
+
+	if (enable) {
+		c->vintr |= VINTR_V_IRQ | VINTR_IGN_TPR | (VINTR_PRIO_MAX << VINTR_PRIO_SHIFT);
+		c->intercept_misc1 |= INTERCEPT_VINTR;
+	} else {
+		c->vintr &= ~(VINTR_V_IRQ | VINTR_IGN_TPR | (VINTR_PRIO_MAX << VINTR_PRIO_SHIFT));
+		c->intercept_misc1 &= ~INTERCEPT_VINTR;
+	}
+}
+
 static void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct svm_vcpu *sv = v->backend;
@@ -471,6 +559,9 @@ static void decode_exit(struct vcpu *v, struct vmcb *vmcb, struct exit_info *e)
 		break;
 	case SVM_EXIT_NMI:
 		e->kind = EXIT_NMI;
+		break;
+	case SVM_EXIT_VINTR:
+		e->kind = EXIT_IRQ_WINDOW;
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -612,6 +703,12 @@ const struct virt_ops svm_ops = {
 	.vcpu_reset = svm_vcpu_reset,
 	.vcpu_run = svm_vcpu_run,
 	.inject_exception = svm_inject_exception,
+	.vcpu_reset_sipi = svm_vcpu_reset_sipi,
+	.can_inject = svm_can_inject,
+	.irq_window = svm_irq_window,
+	.inject_irq = svm_inject_irq,
+	.inject_nmi = svm_inject_nmi,
+	.request_irq_window = svm_request_irq_window,
 	.get_sregs = svm_get_sregs,
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,

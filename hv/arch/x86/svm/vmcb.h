@@ -142,6 +142,7 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_SMI (1u << 2)
 #define INTERCEPT_INIT (1u << 3)
+#define INTERCEPT_VINTR (1u << 4)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_RSM (1u << 19)
 #define INTERCEPT_INVD (1u << 22)
@@ -169,6 +170,11 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 
 /* V_INTR_MASKING (offset 0x060 bit 24): host IF masks physical interrupts. */
 #define VINTR_MASKING (1ull << 24)
+#define VINTR_V_IRQ (1ull << 8)
+#define VINTR_PRIO_SHIFT 16
+#define VINTR_PRIO_MAX 0xFull
+#define VINTR_IGN_TPR (1ull << 20)
+#define INTERRUPT_SHADOW 1ull
 #define NP_ENABLE 1ull
 #define TLB_CONTROL_NOTHING 0
 #define TLB_CONTROL_FLUSH_ALL 1
@@ -191,6 +197,7 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_SMI 0x062
 #define SVM_EXIT_INIT 0x063
+#define SVM_EXIT_VINTR 0x064
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_RSM 0x073
 #define SVM_EXIT_INVD 0x076
@@ -231,5 +238,7 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define SEG_ATTR_DATA 0x0c93	/* data RW accessed, S, P, D/B, G */
 #define SEG_ATTR_TSS64_BUSY 0x008b
 #define SEG_ATTR_LDT 0x0082
+#define SEG_ATTR_REAL_CODE 0x009b	/* code RX accessed, S, P */
+#define SEG_ATTR_REAL_DATA 0x0093	/* data RW accessed, S, P */
 
 #endif
