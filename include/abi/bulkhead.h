@@ -17,7 +17,7 @@
 
 /* ABI version: major in bits 31:16, minor in 15:0. */
 #define BH_ABI_MAJOR 1
-#define BH_ABI_MINOR 0
+#define BH_ABI_MINOR 1
 #define BH_ABI_VERSION ((BH_ABI_MAJOR << 16) | BH_ABI_MINOR)
 
 /* CPUID leaf 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "Bulkhead". */
@@ -60,6 +60,7 @@ struct bh_partition_info {
 	uint32_t vcpu_id;	/* the calling vCPU */
 	uint64_t memory_bytes;	/* guest RAM at guest-physical 0 */
 	char name[BH_NAME_MAX]; /* NUL-terminated */
+	uint64_t acpi_rsdp;	/* guest-physical RSDP, 0 if none (ABI 1.1) */
 };
 
 /* Exit reasons counted per vCPU (BH_HC_STATS, and the stop report). */
