@@ -41,17 +41,17 @@
 #include "lib/compiler.h"
 
 /* Architectural constants the hypervisor also needs. */
-#define VLAPIC_DEFAULT_BASE   0xFEE00000ull /* SDM 11.4.1 */
-#define VLAPIC_MMIO_SIZE      0x1000u
-#define VLAPIC_MSR_APIC_BASE  0x1Bu	    /* IA32_APIC_BASE */
-#define VLAPIC_MSR_X2APIC_LO  0x800u	    /* SDM 11.12.1.2, Table 11-6 */
-#define VLAPIC_MSR_X2APIC_HI  0x8FFu
-#define VLAPIC_BASE_BSP	      (1ull << 8)
-#define VLAPIC_BASE_EXTD      (1ull << 10)
-#define VLAPIC_BASE_EN	      (1ull << 11)
-#define VLAPIC_BUS_HZ	      1000000000ull /* timer input before the divider */
-#define VLAPIC_TIMER_MIN_PERIOD_NS 50000ull /* periodic rate cap: 20 kHz */
-#define VLAPIC_NO_EVENT	      UINT64_MAX
+#define VLAPIC_DEFAULT_BASE	   0xFEE00000ull /* SDM 11.4.1 */
+#define VLAPIC_MMIO_SIZE	   0x1000u
+#define VLAPIC_MSR_APIC_BASE	   0x1Bu  /* IA32_APIC_BASE */
+#define VLAPIC_MSR_X2APIC_LO	   0x800u /* SDM 11.12.1.2, Table 11-6 */
+#define VLAPIC_MSR_X2APIC_HI	   0x8FFu
+#define VLAPIC_BASE_BSP		   (1ull << 8)
+#define VLAPIC_BASE_EXTD	   (1ull << 10)
+#define VLAPIC_BASE_EN		   (1ull << 11)
+#define VLAPIC_BUS_HZ		   1000000000ull /* timer input before the divider */
+#define VLAPIC_TIMER_MIN_PERIOD_NS 50000ull	 /* periodic rate cap: 20 kHz */
+#define VLAPIC_NO_EVENT		   UINT64_MAX
 
 /* ICR delivery modes (SDM 11.6.1, Figure 11-12), as passed in vlapic_ipi. */
 enum vlapic_delivery {
@@ -110,8 +110,8 @@ struct vlapic_ops {
 
 struct vlapic_config {
 	struct vlapic_ops ops;
-	bool x2apic;		 /* guest may enter x2APIC mode (CPUID.1:ECX[21]) */
-	uint8_t phys_addr_bits;	 /* MAXPHYADDR for IA32_APIC_BASE; 0 = 36 */
+	bool x2apic;		/* guest may enter x2APIC mode (CPUID.1:ECX[21]) */
+	uint8_t phys_addr_bits; /* MAXPHYADDR for IA32_APIC_BASE; 0 = 36 */
 };
 
 #define VLAPIC_LVT_COUNT 6 /* timer, thermal, perf, LINT0, LINT1, error */
@@ -122,31 +122,31 @@ struct vlapic {
 	bool x2apic_ok;
 	uint8_t phys_bits;
 
-	uint32_t hw_id;	  /* initial APIC id = x2APIC id = vCPU id */
-	uint64_t base;	  /* IA32_APIC_BASE */
-	uint32_t id;	  /* xAPIC ID register (id in bits 31:24) */
+	uint32_t hw_id; /* initial APIC id = x2APIC id = vCPU id */
+	uint64_t base;	/* IA32_APIC_BASE */
+	uint32_t id;	/* xAPIC ID register (id in bits 31:24) */
 	uint32_t tpr;
-	uint32_t ldr;	  /* xAPIC LDR; derived in x2APIC mode */
+	uint32_t ldr; /* xAPIC LDR; derived in x2APIC mode */
 	uint32_t dfr;
 	uint32_t svr;
-	uint32_t esr;	  /* what the guest reads */
+	uint32_t esr;	      /* what the guest reads */
 	uint32_t esr_pending; /* errors seen since the last ESR write */
 	uint32_t icr_lo;
-	uint32_t icr_hi;  /* xAPIC: destination in 31:24; x2APIC: 32 bits */
+	uint32_t icr_hi; /* xAPIC: destination in 31:24; x2APIC: 32 bits */
 	uint32_t isr[8], tmr[8], irr[8];
 	uint32_t lvt[VLAPIC_LVT_COUNT];
 	uint32_t timer_icr; /* initial count */
 	uint32_t timer_dcr; /* divide configuration */
 
-	bool timer_armed;	 /* one-shot/periodic counting */
-	uint64_t timer_deadline; /* ns when the count next reaches 0 */
-	uint64_t timer_period;	 /* initial count x divider, in ns */
+	bool timer_armed;	  /* one-shot/periodic counting */
+	uint64_t timer_deadline;  /* ns when the count next reaches 0 */
+	uint64_t timer_period;	  /* initial count x divider, in ns */
 	uint64_t timer_last_fire; /* ns of the last periodic interrupt */
 	bool timer_fired_once;
-	uint64_t tsc_deadline;	 /* TSC-deadline mode: ns, 0 = disarmed */
+	uint64_t tsc_deadline;	  /* TSC-deadline mode: ns, 0 = disarmed */
 	uint64_t timer_coalesced; /* periodic expiries merged (statistics) */
 
-	bool lint_level[2];	 /* the LINT0/LINT1 input lines */
+	bool lint_level[2]; /* the LINT0/LINT1 input lines */
 };
 
 /*
@@ -184,7 +184,7 @@ uint64_t vlapic_get_base(const struct vlapic *v);
 int vlapic_set_base(struct vlapic *v, uint64_t value);
 
 /* Mode queries. */
-bool vlapic_enabled(const struct vlapic *v);	/* IA32_APIC_BASE.EN */
+bool vlapic_enabled(const struct vlapic *v); /* IA32_APIC_BASE.EN */
 bool vlapic_x2apic_mode(const struct vlapic *v);
 bool vlapic_sw_enabled(const struct vlapic *v); /* EN and SVR bit 8 */
 /* Guest-physical address of the MMIO page (meaningful in xAPIC mode). */
@@ -273,12 +273,12 @@ bool vlapic_match_dest(const struct vlapic *target, const struct vlapic_ipi *ipi
 /*
  * Address matching alone: physical (with broadcast 0xFF, or 0xFFFFFFFF for
  * an x2APIC destination) or logical (flat or cluster xAPIC, x2APIC
- * cluster). x2apic_dest says the destination is 32-bit; an 8-bit
- * destination against an x2APIC target compares the id and treats 0xFF as
- * broadcast, as for IO-APIC messages without interrupt remapping.
+ * cluster). x2apic_dest says the destination is 32-bit. An 8-bit
+ * destination against an x2APIC target (IO-APIC or MSI without interrupt
+ * remapping) matches physically by id, with 0xFF as broadcast; in logical
+ * mode it matches only the 0xFF broadcast.
  */
-bool vlapic_match_addr(const struct vlapic *target, uint32_t dest, bool logical,
-		       bool x2apic_dest);
+bool vlapic_match_addr(const struct vlapic *target, uint32_t dest, bool logical, bool x2apic_dest);
 
 /* What a LINT pin transition asks of the hypervisor. */
 enum vlapic_lint_event {

@@ -43,7 +43,7 @@
 
 /* OCW2: R, SL, EOI in bits 7-5, level L2-L0 in bits 2-0. */
 #define OCW2_CMD(v)	    ((v) >> 5)
-#define OCW2_LEVEL(v)	    ((v) & 7)
+#define OCW2_LEVEL(v)	    ((v)&7)
 #define OCW2_ROT_AEOI_CLEAR 0 /* rotate in automatic EOI mode (clear) */
 #define OCW2_NS_EOI	    1 /* non-specific EOI */
 #define OCW2_NOP	    2
@@ -276,15 +276,15 @@ static void write_ocw2(struct vpic_chip *c, uint8_t val)
 		irq = highest(c, c->isr);
 		if (irq < 0)
 			break;
-		c->isr &= (uint8_t)~(1u << irq);
+		c->isr &= (uint8_t) ~(1u << irq);
 		if (OCW2_CMD(val) == OCW2_ROT_NS_EOI)
 			c->lowest = (uint8_t)irq;
 		break;
 	case OCW2_S_EOI:
-		c->isr &= (uint8_t)~(1u << level);
+		c->isr &= (uint8_t) ~(1u << level);
 		break;
 	case OCW2_ROT_S_EOI:
-		c->isr &= (uint8_t)~(1u << level);
+		c->isr &= (uint8_t) ~(1u << level);
 		c->lowest = (uint8_t)level;
 		break;
 	case OCW2_SET_PRIO:
@@ -366,13 +366,13 @@ static void elcr_write(struct vpic *pic, struct vpic_chip *c, uint8_t val)
 static void chip_bios_init(struct vpic_chip *c, uint8_t base, uint8_t icw3, uint8_t elcr_mask)
 {
 	*c = (struct vpic_chip){
-		.imr = 0xFF,
-		.elcr_mask = elcr_mask,
-		.vector_base = base,
-		.icw3 = icw3,
-		.lowest = 7,
-		.icw4_needed = true,
-		.upm_8086 = true,
+	    .imr = 0xFF,
+	    .elcr_mask = elcr_mask,
+	    .vector_base = base,
+	    .icw3 = icw3,
+	    .lowest = 7,
+	    .icw4_needed = true,
+	    .upm_8086 = true,
 	};
 }
 

@@ -42,23 +42,23 @@
 #define IER_MASK  0x0F
 
 /* IIR (8.6, Table IV). Bit 0 is 0 while an interrupt is pending. */
-#define IIR_NONE	0x01
-#define IIR_RLS		0x06 /* 1st: receiver line status */
-#define IIR_RDA		0x04 /* 2nd: received data available */
-#define IIR_CTI		0x0C /* 2nd: character timeout */
-#define IIR_THRE	0x02 /* 3rd: transmitter holding register empty */
-#define IIR_MSI		0x00 /* 4th: modem status */
-#define IIR_FIFO_ON	0xC0 /* bits 7:6 are set when FCR0 = 1 */
+#define IIR_NONE    0x01
+#define IIR_RLS	    0x06 /* 1st: receiver line status */
+#define IIR_RDA	    0x04 /* 2nd: received data available */
+#define IIR_CTI	    0x0C /* 2nd: character timeout */
+#define IIR_THRE    0x02 /* 3rd: transmitter holding register empty */
+#define IIR_MSI	    0x00 /* 4th: modem status */
+#define IIR_FIFO_ON 0xC0 /* bits 7:6 are set when FCR0 = 1 */
 
 /* FCR (8.5). */
-#define FCR_ENABLE	 0x01
-#define FCR_CLEAR_RX	 0x02 /* self-clearing */
-#define FCR_CLEAR_TX	 0x04 /* self-clearing */
-#define FCR_DMA_MODE	 0x08 /* affects only the RXRDY/TXRDY pins */
-#define FCR_TRIGGER_MASK 0xC0
+#define FCR_ENABLE	  0x01
+#define FCR_CLEAR_RX	  0x02 /* self-clearing */
+#define FCR_CLEAR_TX	  0x04 /* self-clearing */
+#define FCR_DMA_MODE	  0x08 /* affects only the RXRDY/TXRDY pins */
+#define FCR_TRIGGER_MASK  0xC0
 #define FCR_TRIGGER_SHIFT 6
 /* What the device remembers of an FCR write (the clear bits self-clear). */
-#define FCR_STORED	(FCR_ENABLE | FCR_DMA_MODE | FCR_TRIGGER_MASK)
+#define FCR_STORED (FCR_ENABLE | FCR_DMA_MODE | FCR_TRIGGER_MASK)
 
 /* LCR (8.1). */
 #define LCR_DLAB 0x80

@@ -22,7 +22,7 @@
 #define VUART_COM1_BASE 0x3F8
 #define VUART_COM1_IRQ	4
 /* Eight consecutive ports, offsets 0..7 (datasheet Table II). */
-#define VUART_NR_PORTS	8
+#define VUART_NR_PORTS 8
 /* Depth of the receive FIFO of a 16550A. */
 #define VUART_FIFO_SIZE 16
 
