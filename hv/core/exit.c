@@ -40,6 +40,7 @@ static const char *const kind_names[EXIT_KINDS] = {
 	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_SHUTDOWN] = "shutdown",
 	[EXIT_IRQ_WINDOW] = "irq-window",
+	[EXIT_RDPMC] = "rdpmc",
 	[EXIT_INVALID_STATE] = "invalid-state",
 	[EXIT_UNHANDLED] = "unhandled",
 };
@@ -223,6 +224,9 @@ void exit_dispatch(struct vcpu *v, struct exit_info *e)
 		break;
 	case EXIT_HLT:
 		advance(v, e);
+		/* An interrupt that is already deliverable ends HLT at once. */
+		if (part_hooks && part_hooks->vcpu_wakeup && part_hooks->vcpu_wakeup(v))
+			break;
 		v->state = VCPU_HALTED;
 		pr_debug("%s vCPU %u halted at %#llx\n", v->part->name, v->id,
 			 (unsigned long long)v->regs.rip);
@@ -236,6 +240,10 @@ void exit_dispatch(struct vcpu *v, struct exit_info *e)
 				   : e->npf.write ? "write outside its memory"
 						  : "read outside its memory",
 				e->npf.gpa);
+		break;
+	case EXIT_RDPMC:
+		/* CPUID offers no counters, so every counter index is invalid: #GP. */
+		virt->inject_exception(v, EXC_GP, true, 0);
 		break;
 	case EXIT_VIRT_INSN:
 		/* The guest sees a CPU without SVM: these instructions do not exist. */

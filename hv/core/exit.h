@@ -26,6 +26,7 @@ enum exit_kind {
 	EXIT_XSETBV,
 	EXIT_SHUTDOWN,		/* triple fault */
 	EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	EXIT_RDPMC,		/* performance counters are not offered */
 	EXIT_INVALID_STATE,	/* the hardware refused the guest state */
 	EXIT_UNHANDLED,		/* an exit core has no handler for */
 	EXIT_KINDS

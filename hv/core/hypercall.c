@@ -51,6 +51,7 @@ static int64_t hc_partition_info(struct vcpu *v, uint64_t gpa)
 	info.vcpu_id = v->id;
 	info.memory_bytes = p->memory;
 	str_copy(info.name, p->name, sizeof(info.name));
+	info.acpi_rsdp = (part_hooks && part_hooks->acpi_rsdp) ? part_hooks->acpi_rsdp(p) : 0;
 	return gmem_write(p, gpa, &info, sizeof(info)) ? -BH_EFAULT : 0;
 }
 

@@ -258,9 +258,13 @@ static void start_partitions(void)
 	for (unsigned int c = 0; c < HV_MAX_CPUS; c++) {
 		if (!percpu_area[c].online)
 			continue;
-		if (smp_call(c, enable_virt, enable_rc) || enable_rc[c]) {
+		int rc = smp_call(c, enable_virt, enable_rc);
+
+		if (rc == 0)
+			rc = enable_rc[c];
+		if (rc) {
 			pr_err("virt: cannot enable %s on cpu%u (%s); no partitions\n",
-			       virt->name, c, err_name(enable_rc[c]));
+			       virt->name, c, err_name(rc));
 			return;
 		}
 	}

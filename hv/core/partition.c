@@ -15,6 +15,7 @@
 #include "lib/string.h"
 
 #define ERR_MAX 160
+#define ASCII_DEL 0x7f
 #define BLOCK_FRAMES (PARTITION_BLOCK_SIZE / PAGE_SIZE)
 #define GIANT_BLOCK GiB(1)
 /* How long a stop waits for the partition's other vCPUs to leave the guest. */
@@ -22,6 +23,13 @@
 #define STOP_POLL_US 100ull
 
 struct partition *partitions[CFG_MAX_PARTITIONS];
+const struct partition_hooks *part_hooks;
+
+void partition_set_hooks(const struct partition_hooks *h)
+{
+	part_hooks = h;
+}
+
 unsigned int npartitions;
 
 /*
@@ -107,11 +115,14 @@ static int load_and_reset(struct partition *p)
 		return -EINVAL;
 	}
 	p->boot_cr3 = b.cr3;
+	if (part_hooks && part_hooks->reset)
+		part_hooks->reset(p);
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
 
 		memset(&v->stats, 0, sizeof(v->stats));
 		v->start_pending = false;
+		v->init_pending = false;
 		v->state = VCPU_OFFLINE;
 		if (i == 0)
 			virt->vcpu_reset(v, &b);
@@ -123,6 +134,8 @@ static int load_and_reset(struct partition *p)
 
 static void destroy(struct partition *p)
 {
+	if (part_hooks && part_hooks->destroy && p->platform)
+		part_hooks->destroy(p);
 	for (unsigned int i = 0; p->vcpus && i < p->nvcpus; i++)
 		virt->vcpu_destroy(&p->vcpus[i]);
 	virt->partition_destroy(p);
@@ -168,8 +181,10 @@ struct partition *partition_create(const struct cfg_partition *cfg, const void *
 		goto fail;
 	}
 	p->vcpus = hv_zalloc(p->nvcpus * sizeof(struct vcpu));
-	if (!p->vcpus)
+	if (!p->vcpus) {
+		pr_err("partition %s: out of hypervisor memory for its vCPUs\n", p->name);
 		goto fail;
+	}
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
 
@@ -179,6 +194,14 @@ struct partition *partition_create(const struct cfg_partition *cfg, const void *
 		err = virt->vcpu_init(v);
 		if (err) {
 			pr_err("partition %s: cannot create vCPU %u (%s)\n", p->name, i,
+			       err_name(err));
+			goto fail;
+		}
+	}
+	if (part_hooks && part_hooks->create) {
+		err = part_hooks->create(p);
+		if (err) {
+			pr_err("partition %s: cannot build its virtual platform (%s)\n", p->name,
 			       err_name(err));
 			goto fail;
 		}
@@ -273,6 +296,7 @@ static void apply_policy(struct vcpu *v, enum cfg_policy policy, const char *why
 
 	if (!stop_all(p, v, &all_out))
 		return;
+	partition_console_flush(p);
 	for (unsigned int i = 0; i < p->nvcpus; i++)
 		p->vcpus[i].state = VCPU_STOPPED;
 	log_all_stats(p);
@@ -332,6 +356,15 @@ static void console_flush_line(struct partition *p)
 	p->con_len = 0;
 }
 
+void partition_console_flush(struct partition *p)
+{
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+
+	if (p->con_len)
+		console_flush_line(p);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
 void partition_console_write(struct partition *p, const char *buf, size_t len)
 {
 	uint64_t flags = spin_lock_irqsave(&p->lock);
@@ -345,8 +378,11 @@ void partition_console_write(struct partition *p, const char *buf, size_t len)
 			console_flush_line(p);
 			continue;
 		}
-		/* Control bytes from a guest must not drive the terminal. */
-		if ((unsigned char)c < ' ' && c != '\t')
+		/*
+		 * Control bytes from a guest must not drive the terminal. Bytes
+		 * from 0x80 up pass: they are UTF-8 on any current terminal.
+		 */
+		if (((unsigned char)c < ' ' && c != '\t') || c == ASCII_DEL)
 			c = '?';
 		p->con_line[p->con_len++] = c;
 		if (p->con_len == sizeof(p->con_line))

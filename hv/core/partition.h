@@ -57,6 +57,32 @@ struct partition {
 };
 
 /*
+ * The virtual platform's part in a partition's life, registered once at
+ * boot by the virtual-device layer (core does not call up into vdev/
+ * otherwise). Every hook is optional.
+ */
+struct partition_hooks {
+	/* Build the devices and claim their ports, MMIO ranges and MSRs. 0 or -errno. */
+	int (*create)(struct partition *p);
+	/* Before every boot (the first and each restart): devices to reset state. */
+	void (*reset)(struct partition *p);
+	void (*destroy)(struct partition *p);
+	/* On v's CPU right before each guest entry: advance timers, inject interrupts. */
+	void (*vcpu_entry)(struct vcpu *v);
+	/* A halted vCPU has an interrupt (or NMI/INIT) to take: it may run. */
+	bool (*vcpu_wakeup)(struct vcpu *v);
+	/* Guest time (ns) of v's next timer event, or UINT64_MAX. */
+	uint64_t (*vcpu_deadline)(struct vcpu *v);
+	/* An INIT signal reached v (its virtual APIC to the INIT state). */
+	void (*vcpu_init_signal)(struct vcpu *v);
+	/* Guest-physical address of the partition's ACPI RSDP (0: none). */
+	uint64_t (*acpi_rsdp)(struct partition *p);
+};
+
+void partition_set_hooks(const struct partition_hooks *h);
+extern const struct partition_hooks *part_hooks;
+
+/*
  * Create a partition from a configuration entry: memory, nested page
  * tables, vCPUs; load the image and set vCPU 0 to its entry. Errors are
  * logged with the partition's name; returns NULL on failure.
@@ -77,6 +103,9 @@ void partition_crash(struct vcpu *v, const char *reason, uint64_t addr);
 /* Power off / reboot requested by the guest: applies on_poweroff/on_reboot. */
 void partition_poweroff(struct vcpu *v);
 void partition_reboot(struct vcpu *v);
+
+/* Print a partial console line now (when the partition stops). */
+void partition_console_flush(struct partition *p);
 
 /* Append guest console output; whole lines go out prefixed "[name] ". */
 void partition_console_write(struct partition *p, const char *buf, size_t len);

@@ -21,6 +21,9 @@ void sched_kick(unsigned int cpu);
 /* Switch every online CPU from plain idling to running its queue. */
 void sched_start(void);
 
+/* Arm this CPU's timer for guest time deadline_ns (UINT64_MAX: nothing). */
+void sched_arm_timer(uint64_t deadline_ns);
+
 /* One pass of this CPU's scheduler: run a vCPU until it cannot go on, or idle. */
 void sched_idle_once(void);
 

@@ -21,7 +21,8 @@ static const char *const reason_names[BH_EXIT_REASONS] = {
 
 bool vcpu_may_enter(const struct vcpu *v)
 {
-	return READ_ONCE(v->state) == VCPU_RUNNABLE && READ_ONCE(v->part->state) == PART_RUNNING;
+	return READ_ONCE(v->state) == VCPU_RUNNABLE && READ_ONCE(v->part->state) == PART_RUNNING &&
+	       !READ_ONCE(v->init_pending);
 }
 
 void vcpu_account_exit(struct vcpu *v, unsigned int reason, uint64_t entry_tsc,
@@ -43,6 +44,8 @@ void vcpu_run_loop(struct vcpu *v)
 
 	__atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
 	while (vcpu_may_enter(v)) {
+		if (part_hooks && part_hooks->vcpu_entry)
+			part_hooks->vcpu_entry(v);
 		virt->vcpu_run(v, &e);
 		if (e.kind != EXIT_NONE)
 			exit_dispatch(v, &e);

@@ -32,14 +32,16 @@ struct vcpu {
 	unsigned int id;		/* index within the partition */
 	unsigned int pcpu;		/* the physical CPU it is pinned to */
 	volatile enum vcpu_state state;
-	volatile bool in_guest;		/* between VMRUN and #VMEXIT handling */
 	struct guest_regs regs;
 	void *backend;			/* the backend's control block (VMCB) */
 	struct vcpu *rq_next;		/* run queue link */
 
 	/* A pending start request (BH_HC_VCPU_START), set by another vCPU. */
 	volatile bool start_pending;
+	bool start_sipi;		/* a STARTUP IPI: real mode at start_vector << 12 */
+	uint8_t start_vector;
 	uint64_t start_rip, start_rsp, start_arg;
+	volatile bool init_pending;	/* an INIT IPI waits to be applied */
 
 	/* Accounting (bh_vcpu_stats: exits by reason, guest and hypervisor time). */
 	struct bh_vcpu_stats stats;

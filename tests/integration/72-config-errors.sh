@@ -17,5 +17,5 @@ check "good-runs" '^\[good\] hello from partition good'
 check_count "only-good-runs" '^\[[a-z]+\] hello from partition' 1
 check_clean
 
-boot nomodule "Bulkhead ready" -append "config=absent.ini"
+boot nomodule "names no boot module" -append "config=absent.ini"
 check "names-missing-module" 'config: config=absent.ini names no boot module; no partitions to run'

@@ -66,6 +66,11 @@ uint64_t tsc_from_ns(uint64_t ns)
 	return mul_shift(ns, ticks_per_ns_fx);
 }
 
+uint64_t tsc_at_ns(uint64_t ns)
+{
+	return tsc_boot + tsc_from_ns(ns);
+}
+
 uint64_t tsc_ns_since_boot(void)
 {
 	if (!tsc_hz)

@@ -22,6 +22,9 @@ int tsc_calibrate(void);
 /* Nanoseconds since the TSC was calibrated (0 before). */
 uint64_t tsc_ns_since_boot(void);
 
+/* The TSC value at ns nanoseconds after calibration (the inverse of tsc_ns_since_boot). */
+uint64_t tsc_at_ns(uint64_t ns);
+
 /* TSC ticks in ns nanoseconds (0 before calibration). */
 uint64_t tsc_from_ns(uint64_t ns);
 

@@ -62,6 +62,8 @@
 #define INSN_LEN_WBINVD 2
 #define INSN_LEN_XSETBV 3
 #define MAX_INSN_LEN 15
+/* XCR0 after reset: x87 state only (Intel SDM vol. 1, 13.3). */
+#define XCR0_RESET 1ull
 
 /* NPF EXITINFO1 bits: the #PF error code format (15.25.6). */
 #define NPF_PRESENT (1ull << 0)
@@ -173,7 +175,7 @@ static int svm_cpu_enable(void)
 	/* XCR0 is not switched by VMRUN: the host must be able to load it. */
 	if (has_xsave)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
-	cur_xcr0[cpu] = 0;
+	cur_xcr0[cpu] = 0; /* unknown: the first entry loads the guest's value */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, restored after each exit. */
@@ -216,6 +218,8 @@ static int svm_partition_init(struct partition *p)
 	}
 	spin_unlock_irqrestore(&asid_lock, flags);
 	if (!sp->asid) {
+		pr_err("partition %s: no free ASID: this CPU has %u, so at most %u partitions\n",
+		       p->name, caps.nasids, caps.nasids - 1);
 		hv_free(sp);
 		return -ENOSPC;
 	}
@@ -226,7 +230,9 @@ static int svm_partition_init(struct partition *p)
 	sp->npt.p2v = npt_p2v;
 	err = pgtable_init(&sp->npt);
 	if (err) {
+		flags = spin_lock_irqsave(&asid_lock);
 		asid_used[sp->asid] = 0;
+		spin_unlock_irqrestore(&asid_lock, flags);
 		hv_free(sp);
 		return err;
 	}
@@ -284,7 +290,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	sv->vmcb = phys_to_virt(sv->vmcb_pa);
 	c = &sv->vmcb->ctl;
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
-			     INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_HLT |
+			     INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD |
+			     INTERCEPT_HLT |
 			     INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
 			     INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
 	/* VMRUN must be intercepted or VMRUN fails (15.5.1). */
@@ -352,7 +359,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	v->regs.rsp = b->rsp;
 	v->regs.rdi = b->arg;
 	v->regs.rflags = RFLAGS_RESET;
-	v->xcr0 = 0;
+	v->xcr0 = XCR0_RESET;
 	c->event_inj = 0;
 	c->interrupt_shadow = 0;
 	sv->flush_epoch = 0;	/* flush this ASID at the next entry */
@@ -389,7 +396,7 @@ static void svm_vcpu_reset_sipi(struct vcpu *v, uint8_t vector)
 	s->g_pat = PAT_RESET;
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rflags = RFLAGS_RESET;
-	v->xcr0 = 0;
+	v->xcr0 = XCR0_RESET;
 	c->event_inj = 0;
 	c->interrupt_shadow = 0;
 	c->vintr &= ~VINTR_V_IRQ;
@@ -560,9 +567,21 @@ static void decode_exit(struct vcpu *v, struct vmcb *vmcb, struct exit_info *e)
 	case SVM_EXIT_NMI:
 		e->kind = EXIT_NMI;
 		break;
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		/*
+		 * Physical SMIs and INITs are intercepted so that they are taken
+		 * in the host's context (15.13.2, 15.13.3); the guest just goes on.
+		 */
+		e->kind = EXIT_NONE;
+		break;
+	case SVM_EXIT_RDPMC:
+		e->kind = EXIT_RDPMC;
+		break;
 	case SVM_EXIT_VINTR:
 		e->kind = EXIT_IRQ_WINDOW;
 		break;
+	case SVM_EXIT_RSM:
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -647,7 +666,7 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_info *e)
 	} else {
 		vmcb->ctl.tlb_control = TLB_CONTROL_NOTHING;
 	}
-	if (has_xsave && v->xcr0 && v->xcr0 != cur_xcr0[cpu]) {
+	if (has_xsave && v->xcr0 != cur_xcr0[cpu]) {
 		__asm__ __volatile__("xsetbv" ::"c"(0), "a"((uint32_t)v->xcr0),
 				     "d"((uint32_t)(v->xcr0 >> 32)));
 		cur_xcr0[cpu] = v->xcr0;
@@ -668,11 +687,9 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_info *e)
 		return;
 	}
 	irq_enable();
-	v->in_guest = true;
 	t_entry = rdtsc();
 	svm_vmrun(sv->vmcb_pa, &v->regs, host_save_pa[cpu]);
 	t_exit = rdtsc();
-	v->in_guest = false;
 	__asm__ __volatile__("stgi" ::: "memory");
 
 	v->regs.rax = vmcb->save.rax;

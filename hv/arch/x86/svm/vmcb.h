@@ -143,6 +143,7 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define INTERCEPT_SMI (1u << 2)
 #define INTERCEPT_INIT (1u << 3)
 #define INTERCEPT_VINTR (1u << 4)
+#define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_RSM (1u << 19)
 #define INTERCEPT_INVD (1u << 22)
@@ -198,6 +199,7 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define SVM_EXIT_SMI 0x062
 #define SVM_EXIT_INIT 0x063
 #define SVM_EXIT_VINTR 0x064
+#define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_RSM 0x073
 #define SVM_EXIT_INVD 0x076
