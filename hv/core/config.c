@@ -56,6 +56,7 @@ enum cfg_key {
 	KEY_ON_CRASH,
 	KEY_ON_POWEROFF,
 	KEY_ON_REBOOT,
+	KEY_TESTDEV,
 	NKEYS
 };
 
@@ -63,12 +64,13 @@ static const char *const key_names[NKEYS] = {
     [KEY_MEMORY] = "memory",	   [KEY_VCPUS] = "vcpus",	[KEY_CPUS] = "cpus",
     [KEY_IMAGE] = "image",	   [KEY_KERNEL] = "kernel",	[KEY_INITRD] = "initrd",
     [KEY_CMDLINE] = "cmdline",	   [KEY_ON_CRASH] = "on_crash", [KEY_ON_POWEROFF] = "on_poweroff",
-    [KEY_ON_REBOOT] = "on_reboot",
+    [KEY_ON_REBOOT] = "on_reboot", [KEY_TESTDEV] = "testdev",
 };
 
 /* For messages; the same names as key_names, in the same order. */
 #define KNOWN_KEYS                                                                                 \
-	"memory, vcpus, cpus, image, kernel, initrd, cmdline, on_crash, on_poweroff, on_reboot"
+	"memory, vcpus, cpus, image, kernel, initrd, cmdline, on_crash, on_poweroff, on_reboot, " \
+	"testdev"
 
 #define KEY_BIT(k)  (1u << (k))
 #define SLOT_BIT(i) (1u << (i))
@@ -461,6 +463,20 @@ static int set_policy(struct parser *p, enum cfg_key k, struct span v, enum cfg_
 	return 0;
 }
 
+static int set_bool(struct parser *p, enum cfg_key k, struct span v, bool *dst)
+{
+	if (span_is(v, "on") || span_is(v, "yes") || span_is(v, "true")) {
+		*dst = true;
+	} else if (span_is(v, "off") || span_is(v, "no") || span_is(v, "false")) {
+		*dst = false;
+	} else {
+		line_error(p, "bad %s value \"%.*s\": expected on or off", key_names[k],
+			   echo_len(v), v.s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_key(struct parser *p, enum cfg_key k, struct span v)
 {
 	struct cfg_partition *part = p->cur;
@@ -486,6 +502,8 @@ static int set_key(struct parser *p, enum cfg_key k, struct span v)
 		return set_policy(p, k, v, &part->on_poweroff);
 	case KEY_ON_REBOOT:
 		return set_policy(p, k, v, &part->on_reboot);
+	case KEY_TESTDEV:
+		return set_bool(p, k, v, &part->testdev);
 	case NKEYS:
 		break;
 	}

@@ -18,7 +18,7 @@
 #define CFG_MODNAME_MAX 64	/* boot module names, including the NUL */
 #define CFG_CMDLINE_MAX 512	/* cmdline values, including the NUL */
 #define CFG_MAX_ERRORS 32
-#define CFG_ERROR_LEN 160
+#define CFG_ERROR_LEN 192
 #define CFG_LINE_MAX 1024	/* longer lines are an error */
 #define CFG_MIN_MEMORY (2ull << 20)	/* 2 MiB */
 
@@ -40,6 +40,7 @@ struct cfg_partition {
 	enum cfg_policy on_crash;
 	enum cfg_policy on_poweroff;
 	enum cfg_policy on_reboot;
+	bool testdev;			/* the MMIO test device (tests only) */
 };
 
 struct cfg_limits {

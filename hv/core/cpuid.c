@@ -11,6 +11,11 @@ enum { EAX, EBX, ECX, EDX };
 #define EXT_MAX_LEAF 0x80000008u
 #define HV_BASE 0x40000000u
 #define HV_LAST 0x400000FFu
+#define HV_TIMING_LEAF 0x40000010u
+/* Leaf 0xB (SDM vol. 2A, CPUID: x2APIC topology): level types in ECX[15:8]. */
+#define TOPO_LEVEL_SMT 1u
+#define TOPO_LEVEL_CORE 2u
+#define TOPO_TYPE_SHIFT 8
 
 /* Leaf 1 (AMD APM vol. 3, E.3.2; Intel SDM vol. 2A, CPUID). */
 #define L1_ECX_MONITOR (1u << 3)
@@ -25,6 +30,8 @@ enum { EAX, EBX, ECX, EDX };
 #define L1_EBX_APIC_ID_SHIFT 24
 #define L1_EBX_COUNT_MAX 0xFFu
 #define L1_EDX_HTT (1u << 28)
+#define L1_EDX_MCE (1u << 7)
+#define L1_EDX_MCA (1u << 14)
 /* Leaf 7.0 */
 #define L7_EBX_TSC_ADJUST (1u << 1)
 #define L7_ECX_WAITPKG (1u << 5)
@@ -36,8 +43,10 @@ enum { EAX, EBX, ECX, EDX };
 #define L87_EDX_INVARIANT_TSC (1u << 8)
 
 /* Leaves that describe hardware Bulkhead does not expose: all zero. */
-static bool hidden_leaf(uint32_t leaf)
+static bool hidden_leaf(const struct cpuid_ctx *ctx, uint32_t leaf)
 {
+	if (leaf == 0xB && ctx->vplatform)
+		return false;
 	switch (leaf) {
 	case 0x4:	 /* cache topology: per-partition topology comes later */
 	case 0x5:	 /* MONITOR/MWAIT */
@@ -59,12 +68,15 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 
 	if (leaf >= HV_BASE && leaf <= HV_LAST) {
 		if (leaf == BH_CPUID_SIGNATURE_LEAF) {
-			out[EAX] = BH_CPUID_VERSION_LEAF;
+			out[EAX] = ctx->vplatform ? HV_TIMING_LEAF : BH_CPUID_VERSION_LEAF;
 			out[EBX] = BH_CPUID_SIGNATURE_EBX;
 			out[ECX] = BH_CPUID_SIGNATURE_ECX;
 			out[EDX] = BH_CPUID_SIGNATURE_EDX;
 		} else if (leaf == BH_CPUID_VERSION_LEAF) {
 			out[EAX] = BH_ABI_VERSION;
+		} else if (leaf == HV_TIMING_LEAF && ctx->vplatform) {
+			out[EAX] = ctx->tsc_khz;
+			out[EBX] = ctx->apic_bus_khz;
 		}
 		return;
 	}
@@ -77,8 +89,26 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 	} else if (leaf > MIN(max[EAX], EXT_MAX_LEAF) || (max[EAX] & EXT_BASE) == 0) {
 		return;
 	}
-	if (hidden_leaf(leaf))
+	if (hidden_leaf(ctx, leaf))
 		return;
+	if (leaf == 0xB) {
+		/* One thread per core, nvcpus cores in one package; EDX = x2APIC id. */
+		unsigned int shift = 0;
+
+		while ((1u << shift) < ctx->nvcpus)
+			shift++;
+		out[ECX] = subleaf;
+		out[EDX] = ctx->vcpu_id;
+		if (subleaf == 0) {
+			out[EBX] = 1;
+			out[ECX] |= TOPO_LEVEL_SMT << TOPO_TYPE_SHIFT;
+		} else if (subleaf == 1) {
+			out[EAX] = shift;
+			out[EBX] = ctx->nvcpus;
+			out[ECX] |= TOPO_LEVEL_CORE << TOPO_TYPE_SHIFT;
+		}
+		return;
+	}
 
 	ctx->host(leaf, subleaf, out);
 	switch (leaf) {
@@ -92,6 +122,11 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 		out[ECX] &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
 			      L1_ECX_TSC_DEADLINE | L1_ECX_OSXSAVE);
 		out[ECX] |= L1_ECX_HYPERVISOR | (ctx->guest_osxsave ? L1_ECX_OSXSAVE : 0);
+		/* Both are emulated by the virtual local APIC, whatever the host has. */
+		if (ctx->vplatform)
+			out[ECX] |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
+		/* Machine checks are the host's business: no MCE/MCA MSRs for guests. */
+		out[EDX] &= ~(L1_EDX_MCE | L1_EDX_MCA);
 		if (ctx->nvcpus > 1)
 			out[EDX] |= L1_EDX_HTT;
 		else

@@ -4,7 +4,9 @@
  * the host's values. It hides what Bulkhead does not virtualize (SVM, VMX,
  * MONITOR/MWAIT, x2APIC and the TSC deadline until the virtual APIC
  * exists, RDTSCP, performance counters, topology), sets the
- * hypervisor-present bit and adds the Bulkhead leaves at 0x40000000. Pure
+ * hypervisor-present bit and adds the Bulkhead leaves at 0x40000000 and
+ * the timing leaf 0x40000010 (TSC and APIC bus kHz, as VMware and KVM
+ * define it). Pure
  * logic: the host's CPUID comes through a callback, so host unit tests
  * check the policy.
  */
@@ -19,6 +21,14 @@ struct cpuid_ctx {
 	unsigned int vcpu_id;		/* becomes the initial APIC id */
 	unsigned int nvcpus;
 	bool guest_osxsave;		/* the guest's CR4.OSXSAVE */
+	/*
+	 * The partition has the virtual platform: its local APIC offers
+	 * x2APIC and the TSC deadline, leaf 0xB describes its vCPUs, and
+	 * leaf 0x40000010 gives the TSC and APIC bus frequencies.
+	 */
+	bool vplatform;
+	uint32_t tsc_khz;
+	uint32_t apic_bus_khz;
 };
 
 /* The guest's CPUID result for (leaf, subleaf). */

@@ -6,12 +6,15 @@
 #include "core/exit.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
 #include "arch/x86/virt.h"
 #include "core/cpuid.h"
 #include "core/hypercall.h"
 #include "core/iomap.h"
 #include "core/log.h"
+#include "core/mmio.h"
 #include "core/msr.h"
+#include "core/gmem.h"
 #include "core/partition.h"
 #include "core/vcpu.h"
 
@@ -20,6 +23,9 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define LOW32 0xFFFFFFFFull
+#define KHZ 1000ull
+/* The virtual local APIC's timer input (vdev/vlapic.h: VLAPIC_BUS_HZ, 1 GHz). */
+#define VPLATFORM_APIC_BUS_KHZ 1000000u
 /* Log at most this many accesses to ports nothing claims, per partition. */
 #define IO_LOG_LIMIT 16
 
@@ -77,6 +83,9 @@ static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
 	ctx.vcpu_id = v->id;
 	ctx.nvcpus = v->part->nvcpus;
 	ctx.guest_osxsave = s.cr4 & CR4_OSXSAVE;
+	ctx.vplatform = v->part->platform != NULL;
+	ctx.tsc_khz = (uint32_t)(tsc_hz / KHZ);
+	ctx.apic_bus_khz = VPLATFORM_APIC_BUS_KHZ;
 	cpuid_guest(&ctx, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
 	v->regs.rax = out[0];
 	v->regs.rbx = out[1];
@@ -94,6 +103,8 @@ static void handle_msr(struct vcpu *v, const struct exit_info *e)
 	if (ops) {
 		int rc;
 
+		uint64_t flags = iomap_lock(&v->part->io);
+
 		if (e->kind == EXIT_MSR_READ) {
 			rc = ops->read(dev, v, e->msr.index, &val);
 			if (rc == 0) {
@@ -104,6 +115,7 @@ static void handle_msr(struct vcpu *v, const struct exit_info *e)
 			rc = ops->write(dev, v, e->msr.index,
 					(v->regs.rdx << 32) | (v->regs.rax & LOW32));
 		}
+		iomap_unlock(&v->part->io, flags);
 		if (rc == 0)
 			advance(v, e);
 		else
@@ -141,10 +153,12 @@ static void handle_io(struct vcpu *v, const struct exit_info *e)
 
 	if (ops && !e->io.string) {
 		uint32_t val = 0;
+		uint64_t flags = iomap_lock(&p->io);
 		int rc;
 
 		if (e->io.in) {
 			rc = ops->read(dev, v, e->io.port, e->io.size, &val);
+			iomap_unlock(&p->io, flags);
 			if (rc == 0) {
 				if (e->io.size == 4)
 					v->regs.rax = val;
@@ -158,6 +172,7 @@ static void handle_io(struct vcpu *v, const struct exit_info *e)
 			rc = ops->write(dev, v, e->io.port, e->io.size,
 					(uint32_t)v->regs.rax &
 						(uint32_t)((1ull << (e->io.size * 8)) - 1));
+			iomap_unlock(&p->io, flags);
 			if (rc == 0) {
 				advance(v, e);
 				return;
@@ -236,10 +251,13 @@ void exit_dispatch(struct vcpu *v, struct exit_info *e)
 			advance(v, e);
 		break;
 	case EXIT_NPF:
-		partition_crash(v, e->npf.fetch   ? "instruction fetch outside its memory"
-				   : e->npf.write ? "write outside its memory"
-						  : "read outside its memory",
-				e->npf.gpa);
+		/* RAM is always mapped: this is device memory or nothing at all. */
+		if (e->npf.fetch)
+			partition_crash(v, "instruction fetch outside its memory", e->npf.gpa);
+		else if (gmem_range_ok(v->part, e->npf.gpa, 1))
+			partition_crash(v, "a fault on its own RAM", e->npf.gpa);
+		else
+			mmio_emulate(v, e);
 		break;
 	case EXIT_RDPMC:
 		/* CPUID offers no counters, so every counter index is invalid: #GP. */

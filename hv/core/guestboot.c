@@ -39,8 +39,9 @@ int guestboot_load(struct partition *p, struct vcpu_boot *b, char *err, size_t e
 	const uint8_t *data = p->image;
 	int rc;
 
-	rc = elf_parse(p->image, p->image_size, GUESTBOOT_RESERVED_END, p->memory, &img, err,
-		       errlen);
+	/* The image stays out of the loader's tables and the ACPI area at the top. */
+	rc = elf_parse(p->image, p->image_size, GUESTBOOT_RESERVED_END,
+		       p->memory - PARTITION_ACPI_AREA, &img, err, errlen);
 	if (rc)
 		return rc;
 	for (unsigned int i = 0; i < img.nsegments; i++) {

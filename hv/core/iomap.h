@@ -9,6 +9,7 @@
 #define CORE_IOMAP_H
 
 #include "lib/compiler.h"
+#include "lib/spinlock.h"
 
 #define IOMAP_MAX_PORT_RANGES 32
 #define IOMAP_MAX_MMIO_RANGES 16
@@ -35,6 +36,8 @@ struct io_msr_ops {
 };
 
 struct iomap {
+	/* Taken around every handler call when set (the devices' lock). */
+	spinlock_t *lock;
 	unsigned int nports, nmmio, nmsrs;
 	struct {
 		uint16_t base, count;
@@ -52,6 +55,18 @@ struct iomap {
 		void *dev;
 	} msr[IOMAP_MAX_MSR_RANGES];
 };
+
+/* Take and release the claimants' lock (if any) around a handler call. */
+static inline uint64_t iomap_lock(const struct iomap *m)
+{
+	return m->lock ? spin_lock_irqsave(m->lock) : 0;
+}
+
+static inline void iomap_unlock(const struct iomap *m, uint64_t flags)
+{
+	if (m->lock)
+		spin_unlock_irqrestore(m->lock, flags);
+}
 
 /* Claim a range. -EEXIST if it overlaps a claimed one, -ENOSPC if full. */
 int iomap_claim_ports(struct iomap *m, uint16_t base, uint16_t count,

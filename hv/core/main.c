@@ -21,6 +21,8 @@
 #include "core/config.h"
 #include "core/conmux.h"
 #include "arch/x86/ioapic.h"
+#include "arch/x86/rtc.h"
+#include "vdev/platform.h"
 #include "core/partition.h"
 #include "core/sched.h"
 #include "core/console.h"
@@ -391,6 +393,8 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 		cpus_online == 1 ? "" : "s",
 		(unsigned long long)((mem_free_frame_count() * PAGE_SIZE) >> 20));
 
+	rtc_set_boot_wall_clock(rtc_read_host());
+	platform_register();
 	start_partitions();
 	conmux_start();
 	sched_start();

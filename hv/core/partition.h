@@ -14,6 +14,8 @@
 #include "lib/spinlock.h"
 
 #define PARTITION_BLOCK_SIZE MiB(2)
+/* The top of guest RAM that holds the partition's ACPI tables. */
+#define PARTITION_ACPI_AREA KiB(64)
 #define PARTITION_CONSOLE_LINE 160
 #define PARTITION_CONSOLE_INPUT 256	/* bytes typed for the guest, not yet taken */
 
@@ -47,6 +49,7 @@ struct partition {
 	void *platform;			/* the virtual platform (vdev layer) */
 	uint64_t boot_cr3;		/* the loader's page tables (test guests) */
 	uint64_t unbacked_logs;		/* rate limit for access logs */
+	uint64_t unbacked_accesses;	/* reads/writes of unbacked guest-physical memory */
 	unsigned int boots;		/* starts, including restarts */
 
 	char con_line[PARTITION_CONSOLE_LINE];

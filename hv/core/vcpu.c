@@ -44,8 +44,12 @@ void vcpu_run_loop(struct vcpu *v)
 
 	__atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
 	while (vcpu_may_enter(v)) {
-		if (part_hooks && part_hooks->vcpu_entry)
+		if (part_hooks && part_hooks->vcpu_entry) {
 			part_hooks->vcpu_entry(v);
+			/* The hook may have powered the partition off or rebooted it. */
+			if (!vcpu_may_enter(v))
+				break;
+		}
 		virt->vcpu_run(v, &e);
 		if (e.kind != EXIT_NONE)
 			exit_dispatch(v, &e);

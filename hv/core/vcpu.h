@@ -47,6 +47,11 @@ struct vcpu {
 	struct bh_vcpu_stats stats;
 	uint64_t tsc_exit;		/* TSC at the last #VMEXIT */
 	uint64_t xcr0;			/* the guest's XCR0 (XSETBV) */
+	/* MTRRs: stored, not enforced (nested paging decides the memory types). */
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_var[16];		/* base/mask pairs 0x200-0x20F */
+	uint64_t mtrr_fixed[11];	/* 0x250, 0x258, 0x259, 0x268-0x26F */
+	uint64_t misc_enable;
 	volatile bool active;		/* inside its run loop on its CPU */
 };
 

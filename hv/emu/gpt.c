@@ -11,10 +11,10 @@
 #define PAGE_SHIFT     12
 #define PAGE_4K	       (1ull << PAGE_SHIFT)
 #define MAX_LEVELS     5
-#define LEVEL_PT       1 /* the last level: page table */
-#define LEVEL_PD       2 /* page directory: may hold a 2 MiB / 4 MiB leaf */
-#define LEVEL_PDPT     3 /* may hold a 1 GiB leaf in long mode */
-#define IDX_BITS_64    9 /* 512 eight-byte entries per table */
+#define LEVEL_PT       1  /* the last level: page table */
+#define LEVEL_PD       2  /* page directory: may hold a 2 MiB / 4 MiB leaf */
+#define LEVEL_PDPT     3  /* may hold a 1 GiB leaf in long mode */
+#define IDX_BITS_64    9  /* 512 eight-byte entries per table */
 #define IDX_BITS_32    10 /* 1024 four-byte entries per table (32-bit paging) */
 #define ENTRY_SIZE_64  8
 #define ENTRY_SIZE_32  4
@@ -26,8 +26,8 @@
 /* Bits 31:12 of a 32-bit paging entry. */
 #define ADDR_MASK_32 0xfffff000ull
 /* PAE paging: CR3 bits 31:5 address the 32-byte PDPT (SDM vol. 3A, table 4-7). */
-#define PAE_PDPT_MASK 0xffffffe0ull
-#define PAE_PDPTES    4
+#define PAE_PDPT_MASK  0xffffffe0ull
+#define PAE_PDPTES     4
 #define PAE_PDPT_SHIFT 30
 /*
  * A PAE PDPTE has no R/W, U/S, A or NX bits: bits 2:1 and 8:5 must be zero
@@ -43,11 +43,11 @@
  * bits 20:13 give address bits 39:32 (PSE-36, extended to 40 bits by AMD,
  * APM vol. 2, 5.3.2; SDM vol. 3A, table 4-4), bit 21 is reserved.
  */
-#define PSE_ADDR_LO   0xffc00000ull
-#define PSE_HI_SHIFT  13
-#define PSE_HI_BITS   8
-#define PSE_HI_TO     32
-#define PSE_RSVD_BIT  (1ull << 21)
+#define PSE_ADDR_LO  0xffc00000ull
+#define PSE_HI_SHIFT 13
+#define PSE_HI_BITS  8
+#define PSE_HI_TO    32
+#define PSE_RSVD_BIT (1ull << 21)
 /* The A/D update is retried this often before the walk gives up with -EBUSY. */
 #define AD_RETRIES 4
 
@@ -80,8 +80,7 @@ static int pf(struct gpt_result *res, uint64_t la, uint32_t ec)
 	return -EPERM;
 }
 
-static int read_entry(const struct gpt_walker *w, uint64_t gpa, unsigned int size,
-		      uint64_t *val)
+static int read_entry(const struct gpt_walker *w, uint64_t gpa, unsigned int size, uint64_t *val)
 {
 	uint64_t v = 0;
 	uint32_t v32 = 0;
@@ -98,8 +97,8 @@ static int read_entry(const struct gpt_walker *w, uint64_t gpa, unsigned int siz
 }
 
 /* Set A on every entry used and D on the leaf for a write (APM vol. 2, 5.4.2). */
-static int update_ad(const struct gpt_walker *w, const struct walk_step *steps,
-		     unsigned int nsteps, unsigned int esize, bool write)
+static int update_ad(const struct gpt_walker *w, const struct walk_step *steps, unsigned int nsteps,
+		     unsigned int esize, bool write)
 {
 	for (unsigned int i = 0; i < nsteps; i++) {
 		uint64_t want = steps[i].val | GPT_PTE_A;
@@ -116,8 +115,7 @@ static int update_ad(const struct gpt_walker *w, const struct walk_step *steps,
 	return 0;
 }
 
-static int walk(const struct gpt_walker *w, uint64_t la, unsigned int acc,
-		struct gpt_result *res)
+static int walk(const struct gpt_walker *w, uint64_t la, unsigned int acc, struct gpt_result *res)
 {
 	const bool write = acc & GPT_ACC_WRITE;
 	const bool fetch = acc & GPT_ACC_FETCH;
@@ -220,8 +218,8 @@ static int walk(const struct gpt_walker *w, uint64_t la, unsigned int acc,
 				unsigned int hi_bits = MIN(mp, PSE_HI_TO + PSE_HI_BITS) - PSE_HI_TO;
 
 				leaf = true;
-				rsvd = PSE_RSVD_BIT |
-				       bits_range(PSE_HI_SHIFT + PSE_HI_BITS - 1, PSE_HI_SHIFT + hi_bits);
+				rsvd = PSE_RSVD_BIT | bits_range(PSE_HI_SHIFT + PSE_HI_BITS - 1,
+								 PSE_HI_SHIFT + hi_bits);
 			}
 		} else if (!(mode == MODE_PAE && level == LEVEL_PDPT)) {
 			rsvd = rsvd_hi;
@@ -272,8 +270,8 @@ static int walk(const struct gpt_walker *w, uint64_t la, unsigned int acc,
 		res->gpa = (entry & ADDR_MASK_32) | (la & (PAGE_4K - 1));
 	} else {
 		res->page_size = 1ull << (PAGE_SHIFT + IDX_BITS_64 * (level - 1));
-		res->gpa = (entry & ADDR_MASK_64 & ~(res->page_size - 1)) |
-			   (la & (res->page_size - 1));
+		res->gpa =
+		    (entry & ADDR_MASK_64 & ~(res->page_size - 1)) | (la & (res->page_size - 1));
 	}
 	res->writable = wr;
 	res->user = us;
@@ -319,8 +317,7 @@ prot:
 	return pf(res, la, (uint32_t)(pfec_base | EMU_PFEC_P));
 }
 
-int gpt_translate(const struct gpt_walker *w, uint64_t la, unsigned int acc,
-		  struct gpt_result *res)
+int gpt_translate(const struct gpt_walker *w, uint64_t la, unsigned int acc, struct gpt_result *res)
 {
 	int err;
 

@@ -53,8 +53,8 @@
 #define GPT_MAXPHYADDR_MAX 52
 
 /* Access type: a combination of these bits (0 = a supervisor-or-user data read). */
-#define GPT_ACC_WRITE	 (1u << 0) /* a data write */
-#define GPT_ACC_FETCH	 (1u << 1) /* an instruction fetch */
+#define GPT_ACC_WRITE (1u << 0) /* a data write */
+#define GPT_ACC_FETCH (1u << 1) /* an instruction fetch */
 /*
  * An implicit supervisor-mode access (a descriptor-table or TSS reference):
  * a supervisor access whatever the CPL, and SMAP applies to it regardless
@@ -62,7 +62,7 @@
  */
 #define GPT_ACC_IMPLICIT (1u << 2)
 /* The access goes through SS: a non-canonical address raises #SS, not #GP. */
-#define GPT_ACC_STACK	 (1u << 3)
+#define GPT_ACC_STACK (1u << 3)
 
 struct gpt_walker {
 	/* The guest's paging state. */

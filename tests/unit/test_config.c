@@ -263,7 +263,7 @@ TEST(unknown_key)
 
 	CHECK_ONE_ERROR(text, "demo.ini:7: unknown key \"memroy\" in [partition web] (known keys: "
 			      "memory, vcpus, cpus, image, kernel, initrd, cmdline, on_crash, "
-			      "on_poweroff, on_reboot)");
+			      "on_poweroff, on_reboot, testdev)");
 	CHECK_EQ(cfg.errors[0].line, 7);
 	CHECK_EQ(cfg.npartitions, 0);
 	CHECK_EQ(cfg.partitions_rejected, 1);

@@ -56,6 +56,7 @@ TEST(leaf1_policy)
 	CHECK(!(r[ECX] & (1u << 21)));		/* x2APIC hidden until virtualized */
 	CHECK(!(r[ECX] & (1u << 24)));		/* TSC deadline hidden */
 	CHECK(!(r[ECX] & (1u << 27)));		/* OSXSAVE follows the guest's CR4 */
+	CHECK(!(r[EDX] & (1u << 7)) && !(r[EDX] & (1u << 14))); /* no MCE/MCA */
 	c.guest_osxsave = true;
 	cpuid_guest(&c, 1, 0, r);
 	CHECK(r[ECX] & (1u << 27));
@@ -95,11 +96,42 @@ TEST(limits)
 	CHECK_EQ(r[EAX] | r[EBX] | r[ECX] | r[EDX], 0);
 }
 
+TEST(virtual_platform)
+{
+	struct cpuid_ctx c = ctx(3, 6, false);
+	uint32_t r[4];
+
+	c.vplatform = true;
+	c.tsc_khz = 2600000;
+	c.apic_bus_khz = 1000000;
+	cpuid_guest(&c, 1, 0, r);
+	CHECK(r[ECX] & (1u << 21));		/* x2APIC offered */
+	CHECK(r[ECX] & (1u << 24));		/* TSC deadline offered */
+	cpuid_guest(&c, 0x40000000, 0, r);
+	CHECK_EQ(r[EAX], 0x40000010);
+	cpuid_guest(&c, 0x40000010, 0, r);
+	CHECK_EQ(r[EAX], 2600000);
+	CHECK_EQ(r[EBX], 1000000);
+	cpuid_guest(&c, 0xB, 0, r);		/* SMT level: one thread */
+	CHECK_EQ(r[EBX], 1);
+	CHECK_EQ(r[ECX], 0x100);
+	CHECK_EQ(r[EDX], 3);
+	cpuid_guest(&c, 0xB, 1, r);		/* core level: 6 vCPUs, 3 id bits */
+	CHECK_EQ(r[EAX], 3);
+	CHECK_EQ(r[EBX], 6);
+	CHECK_EQ(r[ECX], 0x201);
+	CHECK_EQ(r[EDX], 3);
+	cpuid_guest(&c, 0xB, 2, r);		/* end of the list */
+	CHECK_EQ(r[EBX], 0);
+	CHECK_EQ(r[ECX], 2);
+}
+
 int main(void)
 {
 	RUN(signature_and_version);
 	RUN(leaf1_policy);
 	RUN(svm_hidden);
 	RUN(limits);
+	RUN(virtual_platform);
 	TEST_EXIT();
 }

@@ -19,6 +19,8 @@ struct exit_info;
 struct vcpu_sregs {
 	uint64_t cr0, cr2, cr3, cr4, efer;
 	unsigned int cpl;
+	bool cs_l, cs_db;		/* CS.L and CS.D/B: the code size */
+	uint64_t seg_base[6];		/* ES, CS, SS, DS, FS, GS (encoding order) */
 };
 
 struct virt_ops {
@@ -75,6 +77,8 @@ struct virt_ops {
 	void (*request_irq_window)(struct vcpu *v, bool enable);
 
 	void (*get_sregs)(struct vcpu *v, struct vcpu_sregs *s);
+	/* CR2 for a #PF about to be injected. */
+	void (*set_cr2)(struct vcpu *v, uint64_t cr2);
 
 	/* The guest's view of EFER (the backend keeps what hardware needs). */
 	uint64_t (*get_efer)(struct vcpu *v);

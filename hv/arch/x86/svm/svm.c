@@ -468,6 +468,19 @@ static void svm_get_sregs(struct vcpu *v, struct vcpu_sregs *out)
 	out->cr4 = s->cr4;
 	out->efer = sv->efer;
 	out->cpl = s->cpl;
+	out->cs_l = s->cs.attrib & SEG_ATTRIB_L;
+	out->cs_db = s->cs.attrib & SEG_ATTRIB_DB;
+	out->seg_base[0] = s->es.base;
+	out->seg_base[1] = s->cs.base;
+	out->seg_base[2] = s->ss.base;
+	out->seg_base[3] = s->ds.base;
+	out->seg_base[4] = s->fs.base;
+	out->seg_base[5] = s->gs.base;
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+	((struct svm_vcpu *)v->backend)->vmcb->save.cr2 = cr2;
 }
 
 static uint64_t svm_get_efer(struct vcpu *v)
@@ -727,6 +740,7 @@ const struct virt_ops svm_ops = {
 	.inject_nmi = svm_inject_nmi,
 	.request_irq_window = svm_request_irq_window,
 	.get_sregs = svm_get_sregs,
+	.set_cr2 = svm_set_cr2,
 	.get_efer = svm_get_efer,
 	.set_efer = svm_set_efer,
 	.get_pat = svm_get_pat,

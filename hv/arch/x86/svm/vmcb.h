@@ -236,6 +236,8 @@ BUILD_ASSERT(sizeof(struct vmcb) == VMCB_SIZE);
 #define IOIO_PORT_SHIFT 16
 
 /* Segment attributes in the VMCB's compressed form (APM vol. 2, 15.5.1). */
+#define SEG_ATTRIB_L (1u << 9)
+#define SEG_ATTRIB_DB (1u << 10)
 #define SEG_ATTR_CODE64 0x0a9b	/* code RX accessed, S, P, L, G */
 #define SEG_ATTR_DATA 0x0c93	/* data RW accessed, S, P, D/B, G */
 #define SEG_ATTR_TSS64_BUSY 0x008b
