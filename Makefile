@@ -117,6 +117,7 @@ unit: $(UNIT_BINS)
 include tests/guests/guests.mk
 FUZZ_TARGETS :=
 include tests/fuzz/fuzz.mk
+include tests/fuzz/emu.mk
 
 # ---------------------------------------------------------------------------
 # The whole suite: static check, unit tests, integration under QEMU

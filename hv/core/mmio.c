@@ -86,11 +86,12 @@ static int phys_access(struct vcpu *v, uint64_t gpa, void *buf, unsigned int siz
 }
 
 /* A data access that may cross a page: translate both pages first. */
-static int data_access(struct emu_ctx *ctx, uint64_t la, void *buf, unsigned int size,
-		       bool write)
+static int data_access(struct emu_ctx *ctx, enum emu_seg seg, uint64_t la, void *buf,
+		       unsigned int size, bool write)
 {
 	struct vcpu *v = call_of(ctx)->v;
-	unsigned int acc = write ? GPT_ACC_WRITE : 0;
+	/* A non-canonical stack address is #SS, not #GP (APM vol. 2, 4.12.2). */
+	unsigned int acc = (write ? GPT_ACC_WRITE : 0) | (seg == EMU_SEG_SS ? GPT_ACC_STACK : 0);
 	unsigned int first = (unsigned int)MIN((uint64_t)size, PAGE_4K - (la % PAGE_4K));
 	uint64_t gpa0, gpa1 = 0;
 	uint8_t *b = buf;
@@ -123,13 +124,13 @@ static int emu_fetch(struct emu_ctx *ctx, uint64_t la, void *buf, unsigned int l
 static int emu_read(struct emu_ctx *ctx, enum emu_seg seg, uint64_t la, void *val,
 		    unsigned int size)
 {
-	return data_access(ctx, la, val, size, false);
+	return data_access(ctx, seg, la, val, size, false);
 }
 
 static int emu_write(struct emu_ctx *ctx, enum emu_seg seg, uint64_t la, const void *val,
 		     unsigned int size)
 {
-	return data_access(ctx, la, (void *)(uintptr_t)val, size, true);
+	return data_access(ctx, seg, la, (void *)(uintptr_t)val, size, true);
 }
 
 static const struct emu_ops ops = {emu_fetch, emu_read, emu_write};
@@ -180,13 +181,17 @@ void mmio_emulate(struct vcpu *v, const struct exit_info *e)
 	ctx.opaque = &call;
 
 	rc = emu_run(&ctx);
-	if (rc == 0) {
-		for (unsigned int i = 0; i < EMU_NR_GPRS; i++)
-			*reg_slot(&v->regs, i) = ctx.gpr[i];
-		v->regs.rip = ctx.rip;
-		v->regs.rflags = ctx.rflags;
+	/*
+	 * Registers go back on success and on a fault alike: a REP string
+	 * instruction that faults part way keeps the iterations it finished,
+	 * as on the CPU (RIP then still points at the instruction).
+	 */
+	for (unsigned int i = 0; i < EMU_NR_GPRS; i++)
+		*reg_slot(&v->regs, i) = ctx.gpr[i];
+	v->regs.rip = ctx.rip;
+	v->regs.rflags = ctx.rflags;
+	if (rc == 0)
 		return;
-	}
 	if (ctx.exc.valid) {
 		if (ctx.exc.vector == EXC_PF)
 			virt->set_cr2(v, ctx.exc.cr2);
