@@ -73,7 +73,6 @@
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
-	uint64_t efer;		/* what the guest believes EFER is (no SVME) */
 	uint64_t flush_epoch;	/* the partition epoch this VMCB has seen */
 };
 
@@ -344,9 +343,8 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	set_seg(&s->tr, 0, SEG_ATTR_TSS64_BUSY, TR_LIMIT);
 	set_seg(&s->ldtr, 0, SEG_ATTR_LDT, 0);
 	s->cpl = 0;
-	sv->efer = EFER_LME | EFER_LMA | (has_nx ? EFER_NXE : 0);
 	/* SVME stays set in the VMCB: VMRUN refuses a guest without it (15.5.1). */
-	s->efer = sv->efer | EFER_SVME;
+	s->efer = EFER_LME | EFER_LMA | (has_nx ? EFER_NXE : 0) | EFER_SVME;
 	s->cr0 = GUEST_CR0;
 	s->cr3 = b->cr3;
 	s->cr4 = GUEST_CR4;
@@ -388,7 +386,6 @@ static void svm_vcpu_reset_sipi(struct vcpu *v, uint8_t vector)
 	s->ldtr.limit = REAL_LIMIT;
 	s->tr.attrib = SEG_ATTR_TSS64_BUSY;
 	s->tr.limit = REAL_LIMIT;
-	sv->efer = 0;
 	s->efer = EFER_SVME;
 	s->cr0 = INIT_CR0;
 	s->dr6 = DR6_RESET;
@@ -466,7 +463,8 @@ static void svm_get_sregs(struct vcpu *v, struct vcpu_sregs *out)
 	out->cr2 = s->cr2;
 	out->cr3 = s->cr3;
 	out->cr4 = s->cr4;
-	out->efer = sv->efer;
+	/* The guest's EFER is the VMCB's without SVME (the hardware keeps LMA current). */
+	out->efer = s->efer & ~(uint64_t)EFER_SVME;
 	out->cpl = s->cpl;
 	out->cs_l = s->cs.attrib & SEG_ATTRIB_L;
 	out->cs_db = s->cs.attrib & SEG_ATTRIB_DB;
@@ -485,7 +483,7 @@ static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
 
 static uint64_t svm_get_efer(struct vcpu *v)
 {
-	return ((struct svm_vcpu *)v->backend)->efer;
+	return ((struct svm_vcpu *)v->backend)->vmcb->save.efer & ~(uint64_t)EFER_SVME;
 }
 
 static int svm_set_efer(struct vcpu *v, uint64_t efer)
@@ -495,8 +493,7 @@ static int svm_set_efer(struct vcpu *v, uint64_t efer)
 	if ((efer & ~EFER_GUEST_MASK) || ((efer & EFER_NXE) && !has_nx))
 		return -EINVAL;
 	/* LMA is read-only for software; the hardware keeps it. */
-	efer = (efer & ~EFER_LMA) | (sv->vmcb->save.efer & EFER_LMA);
-	sv->efer = efer;
+	efer = (efer & ~(uint64_t)EFER_LMA) | (sv->vmcb->save.efer & EFER_LMA);
 	sv->vmcb->save.efer = efer | EFER_SVME;
 	return 0;
 }
