@@ -403,6 +403,9 @@ void partition_console_input(struct partition *p, uint8_t byte)
 		p->con_in_head = next;
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
+	/* vCPU 0's CPU moves input into the virtual UART: wake it if it idles. */
+	if (p->nvcpus)
+		sched_kick(p->vcpus[0].pcpu);
 }
 
 int partition_console_getc(struct partition *p)

@@ -42,3 +42,17 @@ check "initial-focus" 'console: input goes to partition alpha \(Ctrl-\] switches
 check "focus-beta" 'console: input goes to partition beta'
 check "focus-gamma" 'console: input goes to partition gamma'
 check_count "focus-wraps" 'console: input goes to partition alpha' 2
+
+# Typed input reaches the partition with the focus, through its virtual
+# 16550; Ctrl-] moves the focus and the next line goes to the other one.
+RUN=uart-input
+LOG=$LOGDIR/$TEST_NAME-$RUN.log
+(sleep 3; printf 'one\r'; sleep 1; printf '\035'; sleep 1; printf 'two\r'; sleep 2) |
+	timeout 30 "$QEMU" -accel tcg -M q35 -cpu "$CPU_DEFAULT" -smp 4 -m 2G -display none \
+		-no-reboot -monitor none -serial stdio -kernel "$IMAGE32" \
+		-append "config=uartecho.ini" \
+		-initrd "$GUESTS/uartecho.elf,$CONFIGS/uartecho.ini" >"$LOG" 2>"$LOG.qemu"
+sed -i 's/\r$//' "$LOG"
+check "first-echoes" '^\[first\] echo: one$'
+check "second-echoes" '^\[second\] echo: two$'
+check_not "no-cross-talk" '^\[second\] echo: one|^\[first\] echo: two'
