@@ -181,12 +181,81 @@ isr_common:
 	addq $16, %rsp			/* vector, error code */
 	iretq
 
+/*
+ * Hardware-interrupt stubs for vectors 32-255 (guest_set_irq_handler):
+ * the same frame as the exception stubs (a zero error code, the vector,
+ * then every general-purpose register), DF cleared for the C handler, and
+ * IRETQ back. The vector is \hi * 16 + \lo; the labels are irq_<hi>_<lo>.
+ */
+	.macro IRQ hi, lo
+	.balign 16
+irq_\hi\()_\lo:
+	pushq $0
+	pushq $(\hi * 16 + \lo)
+	jmp irq_common
+	.endm
+
+	.irp hi, 2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.irp lo, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	IRQ \hi, \lo
+	.endr
+	.endr
+
+irq_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld				/* the C ABI wants DF = 0; IRETQ restores it */
+	movq %rsp, %rdi			/* struct rt_frame * */
+	movq %rsp, %rbx			/* callee-saved: survives the call */
+	andq $-16, %rsp
+	call rt_irq
+	movq %rbx, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector, error code */
+	iretq
+
 	.section .rodata
 	.balign 8
 	.globl rt_isr_table
 rt_isr_table:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr_\v
+	.endr
+
+	/* Vectors 32-255, in order. */
+	.globl rt_irq_table
+rt_irq_table:
+	.irp hi, 2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.irp lo, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.quad irq_\hi\()_\lo
+	.endr
 	.endr
 
 	.section .bss

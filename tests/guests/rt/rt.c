@@ -17,6 +17,8 @@
 #define IDT_INTR_GATE 0x8e
 
 #define RT_VECTORS 32
+/* Exceptions and hardware interrupts: the whole IDT (see guest_set_irq_handler). */
+#define RT_IDT_VECTORS 256
 
 struct __packed rt_dtr {
 	uint16_t limit;
@@ -65,11 +67,13 @@ void rt_load_tables(const struct rt_dtr *gdtr, const struct rt_dtr *idtr);
 int rt_try_call(struct rt_jmp *j, void (*fn)(void *), void *arg);
 __noreturn void rt_longjmp(struct rt_jmp *j, int ret);
 extern const uint64_t rt_isr_table[RT_VECTORS];
+extern const uint64_t rt_irq_table[RT_IDT_VECTORS - RT_VECTORS];
 
 /* Called only from crt0.S. */
 void rt_cpu_init(unsigned int vcpu);
 __noreturn void rt_secondary_main(struct rt_start *s);
 void rt_exception(struct rt_frame *f);
+void rt_irq(struct rt_frame *f);
 
 /* The guest's entry point. */
 void guest_main(void);
@@ -79,7 +83,11 @@ void guest_main(void);
  * then tells which vCPU is running, see rt_vcpu_index().
  */
 static uint64_t rt_gdt[RT_MAX_VCPUS][4] __aligned(32);
-static struct rt_idt_entry rt_idt[RT_VECTORS] __aligned(16);
+static struct rt_idt_entry rt_idt[RT_IDT_VECTORS] __aligned(16);
+/* Set by the first guest_set_irq_handler: IDTR then covers all 256 vectors. */
+static bool rt_idt_full;
+static guest_irq_fn rt_irq_handlers[RT_IDT_VECTORS];
+static uint32_t rt_irq_unexpected;
 static struct rt_vcpu rt_vcpus[RT_MAX_VCPUS];
 static struct rt_start rt_starts[RT_MAX_VCPUS];
 static struct rt_lock rt_console_lock;
@@ -88,8 +96,8 @@ uint32_t rt_passed, rt_failed;
 
 static void rt_idt_build(void)
 {
-	for (unsigned int v = 0; v < RT_VECTORS; v++) {
-		uint64_t h = rt_isr_table[v];
+	for (unsigned int v = 0; v < RT_IDT_VECTORS; v++) {
+		uint64_t h = v < RT_VECTORS ? rt_isr_table[v] : rt_irq_table[v - RT_VECTORS];
 		rt_idt[v] = (struct rt_idt_entry){
 		    .off_lo = (uint16_t)h,
 		    .sel = KERNEL_CS,
@@ -98,6 +106,15 @@ static void rt_idt_build(void)
 		    .off_hi = (uint32_t)(h >> 32),
 		};
 	}
+}
+
+/* Only the exception vectors until a guest registers an interrupt handler. */
+static uint16_t rt_idt_limit(void)
+{
+	unsigned int n =
+	    __atomic_load_n(&rt_idt_full, __ATOMIC_ACQUIRE) ? RT_IDT_VECTORS : RT_VECTORS;
+
+	return (uint16_t)(n * sizeof(struct rt_idt_entry) - 1);
 }
 
 void rt_cpu_init(unsigned int vcpu)
@@ -112,7 +129,7 @@ void rt_cpu_init(unsigned int vcpu)
 	rt_gdt[vcpu][2] = GDT_DATA;
 	gdtr.limit = 3 * 8 - 1;
 	gdtr.base = (uintptr_t)rt_gdt[vcpu];
-	idtr.limit = sizeof(rt_idt) - 1;
+	idtr.limit = rt_idt_limit();
 	idtr.base = (uintptr_t)rt_idt;
 	rt_load_tables(&gdtr, &idtr);
 }
@@ -330,4 +347,262 @@ void rt_exception(struct rt_frame *f)
 			"rsp %#lx, vCPU %u)\n",
 			f->vector, f->rip, f->error, cr2, f->rsp, vcpu);
 	bh_poweroff();
+}
+
+/* ---------------------------------------------------------------------------
+ * Platform-test additions (see the second half of rt.h)
+ * -------------------------------------------------------------------------*/
+
+void guest_load_idt(void)
+{
+	struct rt_dtr idtr = {.limit = rt_idt_limit(), .base = (uintptr_t)rt_idt};
+
+	__asm__ __volatile__("lidt %0" : : "m"(idtr) : "memory");
+}
+
+void guest_set_irq_handler(uint8_t vector, guest_irq_fn fn)
+{
+	if (vector < RT_IRQ_FIRST)
+		return;
+	__atomic_store_n(&rt_irq_handlers[vector], fn, __ATOMIC_RELEASE);
+	if (!__atomic_load_n(&rt_idt_full, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&rt_idt_full, true, __ATOMIC_RELEASE);
+		guest_load_idt();
+	}
+}
+
+uint32_t guest_irq_unexpected(void)
+{
+	return __atomic_load_n(&rt_irq_unexpected, __ATOMIC_RELAXED);
+}
+
+void guest_cpu_init(unsigned int vcpu)
+{
+	if (vcpu < RT_MAX_VCPUS)
+		rt_cpu_init(vcpu);
+}
+
+/* Called from irq_common (crt0.S) with interrupts off, for vectors 32-255. */
+void rt_irq(struct rt_frame *f)
+{
+	uint8_t vector = (uint8_t)f->vector;
+	guest_irq_fn fn = __atomic_load_n(&rt_irq_handlers[vector], __ATOMIC_ACQUIRE);
+
+	if (fn) {
+		fn(vector);
+		return;
+	}
+	__atomic_fetch_add(&rt_irq_unexpected, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&rt_failed, 1, __ATOMIC_RELAXED);
+	/* The interrupted code may hold the console lock: bounded wait. */
+	rt_panic_printf("GUEST-FAIL: unexpected interrupt %u at %#lx on vCPU %u\n", vector, f->rip,
+			rt_vcpu_index());
+}
+
+/* Timing ------------------------------------------------------------------*/
+
+static uint64_t rt_tsc_khz;
+static const char *rt_tsc_src = "none";
+
+static uint32_t rt_pm_timer(void)
+{
+	return inl(RT_PM_TMR_PORT);
+}
+
+/*
+ * The PM timer is 24 or 32 bits wide (FADT TMR_VAL_EXT); differences are
+ * taken modulo 2^24, which is right for both as long as the interval is
+ * under 2^24 / 3.58 MHz = 4.6 s.
+ */
+#define RT_PM_MASK 0xFFFFFFu
+
+static uint64_t rt_calibrate_pm(void)
+{
+	uint32_t p0, p1, d;
+	uint64_t t0, t1, end;
+
+	/* A missing timer reads all ones, a stopped one never moves. */
+	p0 = rt_pm_timer();
+	end = rdtsc() + 2000000000ull;
+	while ((p1 = rt_pm_timer()) == p0 && rdtsc() < end)
+		cpu_pause();
+	if (p1 == p0 || p0 == 0xFFFFFFFFu)
+		return 0;
+	/* Start on a tick edge, measure about 50 ms (RT_PM_TMR_HZ / 20 ticks). */
+	t0 = rdtsc_ordered();
+	p0 = rt_pm_timer();
+	do {
+		p1 = rt_pm_timer();
+		t1 = rdtsc_ordered();
+		d = (p1 - p0) & RT_PM_MASK;
+	} while (d < RT_PM_TMR_HZ / 20 && t1 - t0 < 100000000000ull);
+	if (d == 0)
+		return 0;
+	return (t1 - t0) * RT_PM_TMR_HZ / ((uint64_t)d * 1000);
+}
+
+static bool rt_timing_leaf(uint32_t *tsc_khz, uint32_t *bus_khz)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(BH_CPUID_SIGNATURE_LEAF, 0, &a, &b, &c, &d);
+	if (a < RT_CPUID_TIMING_LEAF || a > BH_CPUID_SIGNATURE_LEAF + 0xFF)
+		return false;
+	cpuid(RT_CPUID_TIMING_LEAF, 0, &a, &b, &c, &d);
+	*tsc_khz = a;
+	*bus_khz = b;
+	return true;
+}
+
+uint64_t guest_tsc_khz(void)
+{
+	uint32_t tsc = 0, bus = 0;
+	uint64_t khz = __atomic_load_n(&rt_tsc_khz, __ATOMIC_ACQUIRE);
+
+	if (khz)
+		return khz;
+	if (rt_timing_leaf(&tsc, &bus) && tsc) {
+		khz = tsc;
+		rt_tsc_src = "cpuid";
+	} else if ((khz = rt_calibrate_pm()) != 0) {
+		rt_tsc_src = "pmtimer";
+	} else {
+		khz = 1000000;
+		rt_tsc_src = "assumed";
+	}
+	__atomic_store_n(&rt_tsc_khz, khz, __ATOMIC_RELEASE);
+	return khz;
+}
+
+const char *guest_tsc_source(void)
+{
+	guest_tsc_khz();
+	return rt_tsc_src;
+}
+
+uint32_t guest_lapic_bus_khz(void)
+{
+	uint32_t tsc, bus;
+
+	return rt_timing_leaf(&tsc, &bus) ? bus : 0;
+}
+
+uint64_t guest_us_to_tsc(uint64_t us)
+{
+	return us * guest_tsc_khz() / 1000;
+}
+
+uint64_t guest_tsc_to_us(uint64_t cycles)
+{
+	return cycles * 1000 / guest_tsc_khz();
+}
+
+void guest_delay_us(uint64_t us)
+{
+	delay_cycles(guest_us_to_tsc(us));
+}
+
+/* Local APIC, I/O APIC, PIT -----------------------------------------------*/
+
+void lapic_enable(void)
+{
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VEC);
+}
+
+static bool lapic_wait_idle(void)
+{
+	return guest_wait_us(!(lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_BUSY), 100000);
+}
+
+bool lapic_send_ipi(uint8_t dest, uint32_t lo)
+{
+	bool ok = lapic_wait_idle();
+
+	/* Writing the low half sends the IPI (SDM 11.6.1). */
+	lapic_write(LAPIC_ICR_HI, (uint32_t)dest << 24);
+	lapic_write(LAPIC_ICR_LO, lo);
+	return lapic_wait_idle() && ok;
+}
+
+uint32_t ioapic_read(uint8_t index)
+{
+	mmio_write32(IOAPIC_BASE + 0x00, index);
+	return mmio_read32(IOAPIC_BASE + 0x10);
+}
+
+void ioapic_write(uint8_t index, uint32_t v)
+{
+	mmio_write32(IOAPIC_BASE + 0x00, index);
+	mmio_write32(IOAPIC_BASE + 0x10, v);
+}
+
+uint64_t ioapic_read_rte(unsigned int pin)
+{
+	uint32_t lo = ioapic_read((uint8_t)IOAPIC_REG_REDIR(pin));
+	uint32_t hi = ioapic_read((uint8_t)(IOAPIC_REG_REDIR(pin) + 1));
+
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void ioapic_write_rte(unsigned int pin, uint64_t rte)
+{
+	ioapic_write((uint8_t)(IOAPIC_REG_REDIR(pin) + 1), (uint32_t)(rte >> 32));
+	ioapic_write((uint8_t)IOAPIC_REG_REDIR(pin), (uint32_t)rte);
+}
+
+void ioapic_mask(unsigned int pin, bool masked)
+{
+	uint32_t lo = ioapic_read((uint8_t)IOAPIC_REG_REDIR(pin));
+
+	if (masked)
+		lo |= (uint32_t)IOAPIC_RTE_MASKED;
+	else
+		lo &= ~(uint32_t)IOAPIC_RTE_MASKED;
+	ioapic_write((uint8_t)IOAPIC_REG_REDIR(pin), lo);
+}
+
+void pit_ch0_periodic(unsigned int hz)
+{
+	uint32_t div = (uint32_t)((PIT_HZ + hz / 2) / hz);
+
+	if (div > 0xFFFF)
+		div = 0; /* 0 means 65536 */
+	/* Channel 0, lobyte/hibyte, mode 2, binary (82C54 control word). */
+	outb(PIT_CMD, 0x34);
+	outb(PIT_CH0, (uint8_t)div);
+	outb(PIT_CH0, (uint8_t)(div >> 8));
+}
+
+void pit_ch0_stop(void)
+{
+	outb(PIT_CMD, 0x30);
+}
+
+/* Partition info -----------------------------------------------------------*/
+
+bool guest_require_vcpus(const struct bh_partition_info *info, const char *test, unsigned int n)
+{
+	char name[64];
+
+	if (info->vcpu_count >= n)
+		return true;
+	fmt_snprintf(name, sizeof(name), "%s-vcpus", test);
+	guest_fail(name, "needs vcpus >= %u, partition has %u", n, info->vcpu_count);
+	return false;
+}
+
+BUILD_ASSERT(offsetof(struct bh_partition_info, name) + BH_NAME_MAX == RT_INFO_ACPI_RSDP_OFFSET);
+
+uint64_t guest_acpi_rsdp(void)
+{
+	/* Room for the 1.0 layout, the 1.1 field and any growth after it. */
+	static uint64_t buf[64] __aligned(16);
+	long r;
+
+	memset(buf, 0, sizeof(buf));
+	r = bh_partition_info((struct bh_partition_info *)buf);
+	if (r < 0)
+		return 0;
+	return buf[RT_INFO_ACPI_RSDP_OFFSET / 8];
 }

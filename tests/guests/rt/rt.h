@@ -38,6 +38,11 @@
  * Per-vCPU state: each vCPU runs on its own copy of the GDT, so SGDT (which
  * does not exit to the hypervisor) names the current vCPU without needing
  * an MSR or a hypercall: see rt_vcpu_index().
+ *
+ * The second half of this header adds what the virtual-platform guests
+ * (p_*.c) need: interrupt handlers for vectors 32-255, TSC timing and
+ * waits, MMIO accessors, and helpers for the local APIC, I/O APIC, PIT and
+ * CMOS. Guests that do not use them see the runtime exactly as before.
  */
 #ifndef GUEST_RT_H
 #define GUEST_RT_H
@@ -316,5 +321,352 @@ static inline uint64_t guest_free_base(void)
 {
 	return ALIGN_UP(SYM_ADDR(__image_end), KiB(4));
 }
+
+/* ===========================================================================
+ * Platform-test additions: interrupts, timing, MMIO and the PC devices.
+ * Used by the p_*.c guests; nothing above depends on them.
+ * =========================================================================*/
+
+/* ---------------------------------------------------------------------------
+ * Hardware interrupts (vectors 32-255)
+ *
+ * Every vector 32-255 has a stub (crt0.S) that saves all general-purpose
+ * registers, clears DF, calls the C handler registered for the vector with
+ * guest_set_irq_handler() and returns with IRETQ. The handler table and the
+ * IDT are shared by all vCPUs. A vector with no handler prints
+ * "GUEST-FAIL: unexpected interrupt V ..." and counts a failure (the
+ * partition goes on; nothing is acknowledged).
+ *
+ * Until the first guest_set_irq_handler() the IDT limit covers only the 32
+ * exception vectors, exactly as before these additions. The first call
+ * extends it on the calling vCPU; vCPUs started after that (by
+ * guest_start_vcpu or guest_cpu_init) get the full IDT, and a vCPU already
+ * running can call guest_load_idt().
+ *
+ * Handlers run with interrupts disabled (interrupt gates) and must not call
+ * gprintf or the test macros: the interrupted code may hold the console
+ * lock. They record what they saw in variables and acknowledge the
+ * interrupt themselves (lapic_eoi(), a PIC EOI...): the runtime cannot know
+ * which controller delivered it.
+ * -------------------------------------------------------------------------*/
+#define RT_IRQ_FIRST 32
+
+typedef void (*guest_irq_fn)(uint8_t vector);
+
+/* fn == NULL restores the default (unexpected-interrupt) handler. Vectors < 32 are ignored. */
+void guest_set_irq_handler(uint8_t vector, guest_irq_fn fn);
+/* Reload this vCPU's IDTR (with the current limit). */
+void guest_load_idt(void);
+/* Interrupts no handler was registered for, on any vCPU. */
+uint32_t guest_irq_unexpected(void);
+
+/*
+ * Set up a vCPU that was started without guest_start_vcpu (INIT/SIPI): load
+ * its own GDT and the shared IDT. Call first thing, on its own stack.
+ */
+void guest_cpu_init(unsigned int vcpu);
+
+static inline void cpu_sti(void)
+{
+	__asm__ __volatile__("sti" ::: "memory");
+}
+
+static inline void cpu_cli(void)
+{
+	__asm__ __volatile__("cli" ::: "memory");
+}
+
+/* STI; HLT: the STI shadow makes the pair atomic, so no wakeup is lost. */
+static inline void cpu_sti_hlt(void)
+{
+	__asm__ __volatile__("sti; hlt" ::: "memory");
+}
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t f;
+
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(f) : : "memory");
+	return f;
+}
+
+#define RFLAGS_IF (1ull << 9)
+
+/* ---------------------------------------------------------------------------
+ * Timing
+ *
+ * guest_tsc_khz(): the TSC frequency. From CPUID leaf 0x40000010 EAX (kHz,
+ * the VMware/KVM "timing information" leaf) if leaf 0x40000000 reports it;
+ * otherwise measured once against the ACPI PM timer (port 0x608,
+ * 3.579545 MHz); otherwise (no PM timer either) 1 GHz is assumed.
+ * guest_tsc_source() says which ("cpuid", "pmtimer", "assumed").
+ * guest_lapic_bus_khz(): CPUID 0x40000010 EBX, the local APIC timer's input
+ * clock, 0 if the leaf is absent.
+ * -------------------------------------------------------------------------*/
+#define RT_CPUID_TIMING_LEAF 0x40000010u
+#define RT_PM_TMR_PORT	     0x608
+#define RT_PM_TMR_HZ	     3579545ul
+
+uint64_t guest_tsc_khz(void);
+const char *guest_tsc_source(void);
+uint32_t guest_lapic_bus_khz(void);
+
+/* Conversions at guest_tsc_khz(). */
+uint64_t guest_us_to_tsc(uint64_t us);
+uint64_t guest_tsc_to_us(uint64_t cycles);
+
+/* Busy-wait for about us microseconds of TSC time. */
+void guest_delay_us(uint64_t us);
+
+/*
+ * Poll the expression cond (with PAUSE) until it is true or timeout_us of
+ * TSC time has passed; evaluates to the last value of cond (true = it
+ * happened in time). cond is evaluated once more after the deadline, so a
+ * slow vCPU never reports a timeout for something that did happen.
+ */
+#define guest_wait_us(cond, timeout_us)                                                            \
+	({                                                                                         \
+		uint64_t __end = rdtsc() + guest_us_to_tsc(timeout_us);                            \
+		bool __ok;                                                                         \
+		for (;;) {                                                                         \
+			if ((__ok = (cond)))                                                       \
+				break;                                                             \
+			if (rdtsc() >= __end) {                                                    \
+				__ok = (cond);                                                     \
+				break;                                                             \
+			}                                                                          \
+			cpu_pause();                                                               \
+		}                                                                                  \
+		__ok;                                                                              \
+	})
+
+/* ---------------------------------------------------------------------------
+ * MMIO: one plain MOV of the given width (so the hypervisor's instruction
+ * emulator sees the simplest form), volatile, with a compiler barrier.
+ * -------------------------------------------------------------------------*/
+static inline uint8_t mmio_read8(uint64_t addr)
+{
+	uint8_t v;
+
+	__asm__ __volatile__("movb (%1), %0" : "=q"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint16_t mmio_read16(uint64_t addr)
+{
+	uint16_t v;
+
+	__asm__ __volatile__("movw (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	uint32_t v;
+
+	__asm__ __volatile__("movl (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint64_t mmio_read64(uint64_t addr)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write8(uint64_t addr, uint8_t v)
+{
+	__asm__ __volatile__("movb %0, (%1)" : : "q"(v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write16(uint64_t addr, uint16_t v)
+{
+	__asm__ __volatile__("movw %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	__asm__ __volatile__("movl %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write64(uint64_t addr, uint64_t v)
+{
+	__asm__ __volatile__("movq %0, (%1)" : : "r"(v), "r"(addr) : "memory");
+}
+
+/* ---------------------------------------------------------------------------
+ * Local APIC, xAPIC mode (Intel SDM vol. 3A, 11.4.1, Table 11-1)
+ * -------------------------------------------------------------------------*/
+#define LAPIC_BASE	 0xFEE00000ull
+#define MSR_APIC_BASE	 0x1Bu
+#define APIC_BASE_BSP	 (1ull << 8)
+#define APIC_BASE_EXTD	 (1ull << 10)
+#define APIC_BASE_EN	 (1ull << 11)
+#define MSR_TSC_DEADLINE 0x6E0u
+#define MSR_X2APIC(reg)	 (0x800u + ((reg) >> 4)) /* SDM 11.12.1.2 */
+
+#define LAPIC_ID	0x020
+#define LAPIC_VER	0x030
+#define LAPIC_TPR	0x080
+#define LAPIC_PPR	0x0A0
+#define LAPIC_EOI	0x0B0
+#define LAPIC_LDR	0x0D0
+#define LAPIC_DFR	0x0E0
+#define LAPIC_SVR	0x0F0
+#define LAPIC_ISR	0x100
+#define LAPIC_TMR	0x180
+#define LAPIC_IRR	0x200
+#define LAPIC_ESR	0x280
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_ICR 0x380
+#define LAPIC_TIMER_CCR 0x390
+#define LAPIC_TIMER_DCR 0x3E0
+
+#define LAPIC_SVR_ENABLE   (1u << 8)
+#define LAPIC_SPURIOUS_VEC 0xFF
+#define LAPIC_LVT_MASKED   (1u << 16)
+#define LAPIC_LVT_PERIODIC (1u << 17) /* timer mode 01b */
+#define LAPIC_LVT_TSC_DL   (2u << 17) /* timer mode 10b */
+#define LAPIC_DM_FIXED	   (0u << 8)  /* ICR / LVT delivery modes */
+#define LAPIC_DM_NMI	   (4u << 8)
+#define LAPIC_DM_INIT	   (5u << 8)
+#define LAPIC_DM_STARTUP   (6u << 8)
+#define LAPIC_DM_EXTINT	   (7u << 8)
+#define LAPIC_ICR_LOGICAL  (1u << 11)
+#define LAPIC_ICR_BUSY	   (1u << 12) /* delivery status */
+#define LAPIC_ICR_ASSERT   (1u << 14)
+#define LAPIC_ICR_LEVEL	   (1u << 15)
+#define LAPIC_SH_SELF	   (1u << 18)
+#define LAPIC_SH_ALL	   (2u << 18)
+#define LAPIC_SH_OTHERS	   (3u << 18)
+
+static inline uint32_t lapic_read(uint32_t reg)
+{
+	return mmio_read32(LAPIC_BASE + reg);
+}
+
+static inline void lapic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(LAPIC_BASE + reg, v);
+}
+
+static inline void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+/* The bit for vector in the 256-bit ISR, TMR or IRR starting at reg. */
+static inline bool lapic_vector_bit(uint32_t reg, uint8_t vector)
+{
+	return (lapic_read(reg + 0x10u * (vector / 32u)) >> (vector % 32u)) & 1;
+}
+
+/* Software-enable this vCPU's APIC: SVR = enable | spurious vector 0xFF, TPR = 0. */
+void lapic_enable(void);
+
+/*
+ * Send an IPI in xAPIC mode: ICR high = dest << 24, then ICR low = lo.
+ * Waits (up to 100 ms) for the delivery-status bit to clear first and
+ * afterwards; false if it never did.
+ */
+bool lapic_send_ipi(uint8_t dest, uint32_t lo);
+
+/* ---------------------------------------------------------------------------
+ * I/O APIC (Intel 82093AA datasheet, 3.0): IOREGSEL at +0x00, IOWIN at +0x10
+ * -------------------------------------------------------------------------*/
+#define IOAPIC_BASE	      0xFEC00000ull
+#define IOAPIC_REG_ID	      0x00
+#define IOAPIC_REG_VER	      0x01
+#define IOAPIC_REG_REDIR(pin) (0x10u + 2u * (pin))
+#define IOAPIC_RTE_DELIVS     (1ull << 12)
+#define IOAPIC_RTE_ACTIVE_LOW (1ull << 13)
+#define IOAPIC_RTE_REMOTE_IRR (1ull << 14)
+#define IOAPIC_RTE_LEVEL      (1ull << 15)
+#define IOAPIC_RTE_MASKED     (1ull << 16)
+#define IOAPIC_RTE_DEST(id)   ((uint64_t)(id) << 56)
+
+uint32_t ioapic_read(uint8_t index);
+void ioapic_write(uint8_t index, uint32_t v);
+uint64_t ioapic_read_rte(unsigned int pin);
+/* Writes the high half first, then the low half (which may unmask). */
+void ioapic_write_rte(unsigned int pin, uint64_t rte);
+/* Set or clear the mask bit of one entry, leaving the rest as it is. */
+void ioapic_mask(unsigned int pin, bool masked);
+
+/* ---------------------------------------------------------------------------
+ * 8254 PIT (Intel 82C54 datasheet), 8259A PICs, MC146818 RTC/CMOS
+ * -------------------------------------------------------------------------*/
+#define PIT_HZ	   1193182ul
+#define PIT_CH0	   0x40
+#define PIT_CH2	   0x42
+#define PIT_CMD	   0x43
+#define PORT_B	   0x61 /* bit 0 ch2 gate, bit 1 speaker, bit 5 ch2 OUT */
+#define PIC1_CMD   0x20
+#define PIC1_DATA  0x21
+#define PIC2_CMD   0xA0
+#define PIC2_DATA  0xA1
+#define CMOS_INDEX 0x70
+#define CMOS_DATA  0x71
+
+/* Channel 0 in mode 2 (rate generator) at hz: one IRQ 0 edge per period. */
+void pit_ch0_periodic(unsigned int hz);
+/* Control word for channel 0, mode 0, no count: counting stops with OUT low. */
+void pit_ch0_stop(void);
+
+/*
+ * Index then data with interrupts off, so an interrupt handler's own CMOS
+ * access (reading register C) cannot slip between the two.
+ */
+static inline uint8_t cmos_read(uint8_t index)
+{
+	uint64_t f = read_rflags();
+	uint8_t v;
+
+	cpu_cli();
+	outb(CMOS_INDEX, index);
+	v = inb(CMOS_DATA);
+	if (f & RFLAGS_IF)
+		cpu_sti();
+	return v;
+}
+
+static inline void cmos_write(uint8_t index, uint8_t v)
+{
+	uint64_t f = read_rflags();
+
+	cpu_cli();
+	outb(CMOS_INDEX, index);
+	outb(CMOS_DATA, v);
+	if (f & RFLAGS_IF)
+		cpu_sti();
+}
+
+/* ---------------------------------------------------------------------------
+ * Partition requirements and ABI 1.1 fields
+ * -------------------------------------------------------------------------*/
+
+/*
+ * If the partition has fewer than n vCPUs: prints
+ * "GUEST-FAIL: <test>-vcpus: needs vcpus >= n, partition has m" and returns
+ * false (the guest then calls guest_done and returns). Else true.
+ */
+bool guest_require_vcpus(const struct bh_partition_info *info, const char *test, unsigned int n);
+
+/*
+ * ABI 1.1 appends `uint64_t acpi_rsdp` to struct bh_partition_info: the
+ * guest-physical address of the partition's ACPI RSDP. It follows name[]
+ * at offset 56, whether or not this tree's header has the field yet; this
+ * reads it from a buffer large enough for either layout. 0 = no tables (or
+ * an ABI 1.0 hypervisor).
+ */
+#define RT_INFO_ACPI_RSDP_OFFSET 56
+uint64_t guest_acpi_rsdp(void);
 
 #endif
