@@ -51,6 +51,17 @@ static bool within(uint64_t got, uint64_t want, unsigned int pct)
 	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
 }
 
+/*
+ * Interrupt counts over a TSC interval: more than programmed is a bug, but
+ * fewer only means the emulated CPU was descheduled and periods merged (a
+ * loaded 2-core test machine runs two emulators at once), so the lower
+ * bound is loose.
+ */
+static bool count_ok(uint64_t got, uint64_t want)
+{
+	return got * 2 >= want && got * 100 <= want * 125;
+}
+
 static void on_pit(uint8_t v)
 {
 	pit_hits++;
@@ -130,7 +141,7 @@ static void check_pit(void)
 	n = count_for(&pit_hits, COUNT_US, &us);
 	want = PIT_RATE * us / 1000000;
 	gprintf("ioapic: PIT pin %u: %u interrupts in %lu us (want %lu)\n", PIN_PIT, n, us, want);
-	if (within(n, want, 25))
+	if (count_ok(n, want))
 		GUEST_PASS("ioapic-pit-irq0-count");
 	else
 		GUEST_FAIL("ioapic-pit-irq0-count", "%u interrupts in %lu us, want %lu", n, us,
@@ -173,7 +184,7 @@ static void check_rtc_edge(void)
 	want = RTC_COUNT_HZ * us / 1000000;
 	gprintf("ioapic: RTC pin %u (edge): %u interrupts in %lu us (want %lu)\n", PIN_RTC, n, us,
 		want);
-	if (within(n, want, 25))
+	if (count_ok(n, want))
 		GUEST_PASS("ioapic-rtc-irq8-edge-count");
 	else
 		GUEST_FAIL("ioapic-rtc-irq8-edge-count", "%u interrupts in %lu us, want %lu", n, us,

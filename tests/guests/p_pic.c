@@ -41,6 +41,17 @@ static bool within(uint64_t got, uint64_t want, unsigned int pct)
 	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
 }
 
+/*
+ * Interrupt counts over a TSC interval: more than programmed is a bug, but
+ * fewer only means the emulated CPU was descheduled and periods merged (a
+ * loaded 2-core test machine runs two emulators at once), so the lower
+ * bound is loose.
+ */
+static bool count_ok(uint64_t got, uint64_t want)
+{
+	return got * 2 >= want && got * 100 <= want * 125;
+}
+
 static void on_irq0(uint8_t v)
 {
 	outb(PIC1_CMD, OCW3_READ_ISR);
@@ -138,7 +149,7 @@ static void check_pit(void)
 	us = guest_tsc_to_us(rdtsc() - t0);
 	want = PIT_RATE * us / 1000000;
 	gprintf("pic: PIT through the 8259A: %u interrupts in %lu us (want %lu)\n", n, us, want);
-	if (within(n, want, 25))
+	if (count_ok(n, want))
 		GUEST_PASS("pic-pit-irq0-count");
 	else
 		GUEST_FAIL("pic-pit-irq0-count", "%u interrupts in %lu us, want %lu", n, us, want);

@@ -64,6 +64,17 @@ static bool within(uint64_t got, uint64_t want, unsigned int pct)
 	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
 }
 
+/*
+ * Interrupt counts over a TSC interval: more than programmed is a bug, but
+ * fewer only means the emulated CPU was descheduled and periods merged (a
+ * loaded 2-core test machine runs two emulators at once), so the lower
+ * bound is loose.
+ */
+static bool count_ok(uint64_t got, uint64_t want)
+{
+	return got * 2 >= want && got * 100 <= want * 125;
+}
+
 static void on_rtc(uint8_t v)
 {
 	uint8_t c = cmos_read(REG_C);
@@ -277,7 +288,7 @@ static void check_periodic(void)
 	us = guest_tsc_to_us(rdtsc() - t0);
 	want = COUNT_HZ * us / 1000000;
 	gprintf("rtc: periodic %u Hz: %u interrupts in %lu us (want %lu)\n", COUNT_HZ, n, us, want);
-	if (within(n, want, 25))
+	if (count_ok(n, want))
 		GUEST_PASS("rtc-periodic-rate");
 	else
 		GUEST_FAIL("rtc-periodic-rate", "%u interrupts in %lu us, want %lu", n, us, want);
