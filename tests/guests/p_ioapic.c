@@ -46,10 +46,6 @@ static volatile bool tmr_seen;
 
 enum { RTC_EDGE, RTC_LEVEL_NO_EOI, RTC_LEVEL_ACK };
 
-static bool within(uint64_t got, uint64_t want, unsigned int pct)
-{
-	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
-}
 
 /*
  * Interrupt counts over a TSC interval: more than programmed is a bug, but
