@@ -36,10 +36,6 @@
 static volatile uint32_t hits, spurious, other_irq;
 static volatile uint8_t isr_in_handler, isr_after_eoi;
 
-static bool within(uint64_t got, uint64_t want, unsigned int pct)
-{
-	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
-}
 
 /*
  * Interrupt counts over a TSC interval: more than programmed is a bug, but
