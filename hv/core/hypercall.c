@@ -70,6 +70,7 @@ static int64_t hc_vcpu_start(struct vcpu *v, uint64_t idx, uint64_t rip, uint64_
 	if (t->state != VCPU_OFFLINE || t->start_pending) {
 		rc = -BH_EBUSY;
 	} else {
+		t->start_sipi = false;
 		t->start_rip = rip;
 		t->start_rsp = rsp;
 		t->start_arg = arg;

@@ -122,6 +122,7 @@ static int load_and_reset(struct partition *p)
 
 		memset(&v->stats, 0, sizeof(v->stats));
 		v->start_pending = false;
+		v->start_sipi = false;
 		v->init_pending = false;
 		v->state = VCPU_OFFLINE;
 		if (i == 0)

@@ -131,8 +131,14 @@ void sched_idle_once(void)
 
 void sched_arm_timer(uint64_t deadline_ns)
 {
-	if (deadline_ns != UINT64_MAX)
-		timer_set(tsc_at_ns(deadline_ns), timer_wake, NULL);
+	uint64_t flags;
+
+	if (deadline_ns == UINT64_MAX)
+		return;
+	/* timer_set() wants interrupts off: the old deadline could fire in between. */
+	flags = irq_save();
+	timer_set(tsc_at_ns(deadline_ns), timer_wake, NULL);
+	irq_restore(flags);
 }
 
 static void enter_sched(void *arg)

@@ -56,6 +56,14 @@
 #define SYSCTL_A_A20 0x02
 
 #define ACPI_AREA_SIZE PARTITION_ACPI_AREA
+/*
+ * The I/O APIC's id. Its register has 4 bits, and I/O APIC and local APIC
+ * ids have been separate name spaces since the APIC bus went away, so 0
+ * is fine whatever the vCPU count.
+ */
+#define PLATFORM_IOAPIC_ID 0
+/* Guest RAM ends below the first device window (ECAM); RAM above 4 GiB comes later. */
+#define PLATFORM_RAM_LIMIT ACPI_DEFAULT_ECAM_BASE
 #define ACPI_ECAM_BUS_END 255
 #define NS_PER_SEC 1000000000ull
 #define ALL_ONES 0xFFFFFFFFFFFFFFFFull
@@ -217,71 +225,147 @@ static void lapic_eoi(void *ctx, uint8_t vector)
 
 /* --- ports -------------------------------------------------------------- */
 
+/*
+ * The PC's legacy devices are 8 bits wide: a 16- or 32-bit IN or OUT
+ * reaches port, port + 1, ... one byte each, as on the ISA bus.
+ */
+typedef int (*byte_in_fn)(struct platform *pl, uint16_t port, uint8_t *val);
+typedef int (*byte_out_fn)(struct platform *pl, uint16_t port, uint8_t val);
+
+static int split_read(struct platform *pl, uint16_t port, unsigned int size, uint32_t *val,
+		      byte_in_fn fn)
+{
+	uint32_t out = 0;
+
+	for (unsigned int i = 0; i < size; i++) {
+		uint8_t b = 0xFF;
+		int rc = fn(pl, (uint16_t)(port + i), &b);
+
+		if (rc)
+			return rc;
+		out |= (uint32_t)b << (8 * i);
+	}
+	*val = out;
+	return 0;
+}
+
+static int split_write(struct platform *pl, uint16_t port, unsigned int size, uint32_t val,
+		       byte_out_fn fn)
+{
+	for (unsigned int i = 0; i < size; i++) {
+		int rc = fn(pl, (uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int pic_in(struct platform *pl, uint16_t port, uint8_t *val)
+{
+	return vpic_io_read(&pl->pic, port, val);
+}
+
+static int pic_out(struct platform *pl, uint16_t port, uint8_t val)
+{
+	return vpic_io_write(&pl->pic, port, val);
+}
+
 static int pic_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
-	struct platform *pl = dev;
-	uint8_t b = 0xFF;
-	int rc;
-
-	rc = vpic_io_read(&pl->pic, port, &b);
-	*val = b;
-	return rc;
+	return split_read(dev, port, size, val, pic_in);
 }
 
 static int pic_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-	return vpic_io_write(&((struct platform *)dev)->pic, port, (uint8_t)val);
+	return split_write(dev, port, size, val, pic_out);
 }
 
 static const struct io_port_ops pic_ops = {pic_read, pic_write};
 
+static int pit_in(struct platform *pl, uint16_t port, uint8_t *val)
+{
+	if (!vpit_claims_port(port))
+		return -ENOENT;
+	*val = vpit_io_read(&pl->pit, port, now_ns());
+	return 0;
+}
+
+static int pit_out(struct platform *pl, uint16_t port, uint8_t val)
+{
+	if (!vpit_claims_port(port))
+		return -ENOENT;
+	vpit_io_write(&pl->pit, port, val, now_ns());
+	return 0;
+}
+
 static int pit_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
-	*val = vpit_io_read(&((struct platform *)dev)->pit, port, now_ns());
-	return 0;
+	return split_read(dev, port, size, val, pit_in);
 }
 
 static int pit_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
 	struct platform *pl = dev;
+	int rc = split_write(pl, port, size, val, pit_out);
 
-	vpit_io_write(&pl->pit, port, (uint8_t)val, now_ns());
 	/* The PIT's next event may be sooner now: vCPU 0's CPU keeps its time. */
 	kick(&pl->p->vcpus[0]);
-	return 0;
+	return rc;
 }
 
 static const struct io_port_ops pit_ops = {pit_read, pit_write};
 
+static int rtc_in(struct platform *pl, uint16_t port, uint8_t *val)
+{
+	if (!vrtc_claims_port(port))
+		return -ENOENT;
+	*val = vrtc_io_read(&pl->rtc, port, now_ns());
+	return 0;
+}
+
+static int rtc_out(struct platform *pl, uint16_t port, uint8_t val)
+{
+	if (!vrtc_claims_port(port))
+		return -ENOENT;
+	vrtc_io_write(&pl->rtc, port, val, now_ns());
+	return 0;
+}
+
 static int rtc_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
-	*val = vrtc_io_read(&((struct platform *)dev)->rtc, port, now_ns());
-	return 0;
+	return split_read(dev, port, size, val, rtc_in);
 }
 
 static int rtc_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
 	struct platform *pl = dev;
+	int rc = split_write(pl, port, size, val, rtc_out);
 
-	vrtc_io_write(&pl->rtc, port, (uint8_t)val, now_ns());
 	kick(&pl->p->vcpus[0]);
-	return 0;
+	return rc;
 }
 
 static const struct io_port_ops rtc_ops = {rtc_read, rtc_write};
 
+static int uart_in(struct platform *pl, uint16_t port, uint8_t *val)
+{
+	return vuart_io_read(&pl->uart, (uint16_t)(port - PORT_COM1), val);
+}
+
+static int uart_out(struct platform *pl, uint16_t port, uint8_t val)
+{
+	return vuart_io_write(&pl->uart, (uint16_t)(port - PORT_COM1), val);
+}
+
 static int uart_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
-	uint8_t b = 0xFF;
-	int rc = vuart_io_read(&((struct platform *)dev)->uart, port - PORT_COM1, &b);
-
-	*val = b;
-	return rc;
+	return split_read(dev, port, size, val, uart_in);
 }
 
 static int uart_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-	return vuart_io_write(&((struct platform *)dev)->uart, port - PORT_COM1, (uint8_t)val);
+	return split_write(dev, port, size, val, uart_out);
 }
 
 static const struct io_port_ops uart_ops = {uart_read, uart_write};
@@ -656,7 +740,7 @@ static void plat_reset(struct partition *p)
 
 	flags = spin_lock_irqsave(&pl->lock);
 	vpic_init(&pl->pic, &intr);
-	vioapic_init(&pl->ioapic, (uint8_t)p->nvcpus, &io_ops);
+	vioapic_init(&pl->ioapic, PLATFORM_IOAPIC_ID, &io_ops);
 	vpit_init(&pl->pit, &isa, now);
 	wall = boot_wall_clock() + (int64_t)(now / NS_PER_SEC);
 	vrtc_init(&pl->rtc, &isa, wall, now);
@@ -683,7 +767,7 @@ static void plat_reset(struct partition *p)
 	memset(&ap, 0, sizeof(ap));
 	ap.base = p->memory - ACPI_AREA_SIZE;
 	ap.nvcpus = p->nvcpus;
-	ap.ioapic_id = (uint8_t)p->nvcpus;
+	ap.ioapic_id = PLATFORM_IOAPIC_ID;
 	ap.ioapic_addr = ACPI_IOAPIC_ADDR;
 	ap.pm1a_evt = ACPI_DEFAULT_PM1A_EVT;
 	ap.pm1a_cnt = ACPI_DEFAULT_PM1A_CNT;
@@ -754,6 +838,14 @@ static int plat_create(struct partition *p)
 
 	if (p->memory <= ACPI_AREA_SIZE)
 		return -EINVAL;
+	if (p->memory > PLATFORM_RAM_LIMIT) {
+		pr_err("partition %s: %llu MiB of RAM would cover the device window at %#llx; "
+		       "at most %llu MiB for now\n",
+		       p->name, (unsigned long long)(p->memory >> 20),
+		       (unsigned long long)PLATFORM_RAM_LIMIT,
+		       (unsigned long long)(PLATFORM_RAM_LIMIT >> 20));
+		return -EINVAL;
+	}
 	pl = hv_zalloc(sizeof(*pl));
 	if (!pl)
 		return -ENOMEM;
