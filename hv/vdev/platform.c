@@ -655,19 +655,27 @@ static void plat_vcpu_entry(struct vcpu *v)
 	advance_locked(pl, v, now);
 	power = pl->power;
 	pl->power = POWER_NONE;
-	if (virt->can_inject(v)) {
+	{
 		int vec = vlapic_pending(l);
+		bool irq = vec >= 0 || extint_pending(pl, v);
 
-		if (pl->nmi[v->id]) {
+		if (!virt->can_inject(v)) {
+			/*
+			 * An event is already queued (a re-injection): ask for an
+			 * exit once it is delivered, or a pending interrupt could
+			 * wait for an unrelated exit that may never come.
+			 */
+			window = irq || pl->nmi[v->id];
+		} else if (pl->nmi[v->id]) {
 			pl->nmi[v->id] = false;
 			virt->inject_nmi(v);
-		} else if (vec >= 0 || extint_pending(pl, v)) {
+			window = irq;
+		} else if (irq) {
 			if (virt->irq_window(v)) {
-				if (vec >= 0) {
+				if (vec >= 0)
 					vlapic_ack(l, (uint8_t)vec);
-				} else {
+				else
 					vec = vpic_ack(&pl->pic);
-				}
 				virt->inject_irq(v, (uint8_t)vec);
 			} else {
 				window = true;
