@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/vcpu.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/virt.h"
 #include "core/exit.h"
@@ -44,6 +45,14 @@ void vcpu_run_loop(struct vcpu *v)
 
 	__atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
 	while (vcpu_may_enter(v)) {
+		/*
+		 * Interrupts stay off from here to VMRUN: the hook arms this
+		 * CPU's timer for the next device event, and a timer interrupt
+		 * taken before VMRUN would be lost (handled in the host, the
+		 * guest then entered with nothing armed). Kept pending, it ends
+		 * the guest's run at once instead.
+		 */
+		irq_disable();
 		if (part_hooks && part_hooks->vcpu_entry) {
 			part_hooks->vcpu_entry(v);
 			/* The hook may have powered the partition off or rebooted it. */
@@ -54,6 +63,7 @@ void vcpu_run_loop(struct vcpu *v)
 		if (e.kind != EXIT_NONE)
 			exit_dispatch(v, &e);
 	}
+	irq_enable();
 	v->tsc_exit = 0;
 	__atomic_store_n(&v->active, false, __ATOMIC_SEQ_CST);
 }

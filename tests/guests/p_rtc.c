@@ -291,7 +291,13 @@ static void check_periodic(void)
 	if (count_ok(n, want))
 		GUEST_PASS("rtc-periodic-rate");
 	else
+	{
 		GUEST_FAIL("rtc-periodic-rate", "%u interrupts in %lu us, want %lu", n, us, want);
+		/* Where the interrupt is stuck, for whoever reads this failure. */
+		gprintf("rtc: LAPIC IRR %d ISR %d, IO-APIC RTE %#lx, RTC C %#x, RFLAGS %#lx\n",
+			lapic_vector_bit(LAPIC_IRR, VEC_RTC), lapic_vector_bit(LAPIC_ISR, VEC_RTC),
+			ioapic_read_rte(PIN_RTC), cmos_read(REG_C), read_rflags());
+	}
 	cmos_write(REG_B, cmos_read(REG_B) & ~B_PIE);
 	guest_delay_us(10000);
 	settled = irqs;

@@ -685,7 +685,8 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_info *e)
 	/*
 	 * GIF off, then IF on: with V_INTR_MASKING the host's IF decides
 	 * whether physical interrupts end the guest's run (15.21.1), and GIF
-	 * keeps them pending until STGI, where the host handles them.
+	 * keeps them pending until STGI, where the host handles them. The
+	 * caller may already have interrupts off (vcpu_run_loop does).
 	 */
 	irq_disable();
 	__asm__ __volatile__("clgi" ::: "memory");
