@@ -146,6 +146,14 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 	case 0x80000007:
 		out[EAX] = out[EBX] = out[ECX] = 0;
 		out[EDX] &= L87_EDX_INVARIANT_TSC;
+		/*
+		 * With the virtual platform the TSC is offered as invariant, its
+		 * rate in leaf 0x40000010: the guest reads the host's TSC, which
+		 * Bulkhead calibrates once and keeps time by, so it must run at a
+		 * constant rate for the hypervisor too.
+		 */
+		if (ctx->vplatform)
+			out[EDX] |= L87_EDX_INVARIANT_TSC;
 		break;
 	default:
 		break;

@@ -19,6 +19,14 @@ static void fake_host(uint32_t leaf, uint32_t sub, uint32_t out[4])
 		out[EBX] = 0xAB12CDEF;
 }
 
+/* The same host without an invariant TSC (like QEMU's qemu64). */
+static void fake_host_no_itsc(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	fake_host(leaf, sub, out);
+	if (leaf == 0x80000007)
+		out[EDX] = 0;
+}
+
 static struct cpuid_ctx ctx(unsigned int id, unsigned int n, bool osxsave)
 {
 	struct cpuid_ctx c = {.host = fake_host, .vcpu_id = id, .nvcpus = n,
@@ -121,6 +129,14 @@ TEST(virtual_platform)
 	CHECK_EQ(r[EBX], 6);
 	CHECK_EQ(r[ECX], 0x201);
 	CHECK_EQ(r[EDX], 3);
+	c.host = fake_host_no_itsc;
+	cpuid_guest(&c, 0x80000007, 0, r);	/* invariant TSC offered anyway */
+	CHECK_EQ(r[EDX], 1u << 8);
+	c.vplatform = false;
+	cpuid_guest(&c, 0x80000007, 0, r);	/* without the platform: as the host */
+	CHECK_EQ(r[EDX], 0);
+	c.vplatform = true;
+	c.host = fake_host;
 	cpuid_guest(&c, 0xB, 2, r);		/* end of the list */
 	CHECK_EQ(r[EBX], 0);
 	CHECK_EQ(r[ECX], 2);
