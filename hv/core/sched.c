@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/virt.h"
@@ -131,13 +132,20 @@ void sched_idle_once(void)
 
 void sched_arm_timer(uint64_t deadline_ns)
 {
-	uint64_t flags;
+	struct percpu *pc = this_cpu();
+	uint64_t flags, tsc;
 
 	if (deadline_ns == UINT64_MAX)
 		return;
+	tsc = tsc_at_ns(deadline_ns);
 	/* timer_set() wants interrupts off: the old deadline could fire in between. */
 	flags = irq_save();
-	timer_set(tsc_at_ns(deadline_ns), timer_wake, NULL);
+	/*
+	 * Most exits leave the next device event where it was: reprogramming
+	 * the timer anyway costs three APIC register writes per exit.
+	 */
+	if (pc->timer_cb != timer_wake || pc->timer_deadline != tsc)
+		timer_set(tsc, timer_wake, NULL);
 	irq_restore(flags);
 }
 

@@ -91,6 +91,14 @@ struct platform {
 	struct vlapic *lapic;
 	struct lapic_ctx *lapic_ctx;
 	bool *nmi;
+	/*
+	 * Device time is only run forward when something can have changed:
+	 * a guest access to a device (gen counts them), the vCPU's cached
+	 * next event passing, or console input waiting.
+	 */
+	uint64_t gen;
+	uint64_t *seen_gen;
+	uint64_t *next_event;
 	uint8_t sysctl_a, reset_ctl;
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	enum power_req power;
@@ -235,6 +243,7 @@ typedef int (*byte_out_fn)(struct platform *pl, uint16_t port, uint8_t val);
 static int split_read(struct platform *pl, uint16_t port, unsigned int size, uint32_t *val,
 		      byte_in_fn fn)
 {
+	pl->gen++;
 	uint32_t out = 0;
 
 	for (unsigned int i = 0; i < size; i++) {
@@ -252,6 +261,7 @@ static int split_read(struct platform *pl, uint16_t port, unsigned int size, uin
 static int split_write(struct platform *pl, uint16_t port, unsigned int size, uint32_t val,
 		       byte_out_fn fn)
 {
+	pl->gen++;
 	for (unsigned int i = 0; i < size; i++) {
 		int rc = fn(pl, (uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
 
@@ -381,6 +391,7 @@ static void uart_tx(void *ctx, uint8_t byte)
 /* 0xCF8-0xCFF: PCI configuration mechanism #1, with the reset control register at 0xCF9. */
 static int pci_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 
 	if (port == PORT_RESET_CTL && size == 1) {
@@ -392,6 +403,7 @@ static int pci_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size,
 
 static int pci_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 
 	if (port == PORT_RESET_CTL && size == 1) {
@@ -408,6 +420,7 @@ static const struct io_port_ops pci_ops = {pci_read, pci_write};
 /* The ACPI PM1 event and control blocks and the PM timer (ACPI 6.5, 4.8.3). */
 static int pm_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 	uint16_t off = port - ACPI_DEFAULT_PM1A_EVT;
 
@@ -426,6 +439,7 @@ static int pm_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, 
 
 static int pm_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 
 	if (port >= ACPI_DEFAULT_PM_TMR)
@@ -453,6 +467,7 @@ static const struct io_port_ops pm_ops = {pm_read, pm_write};
  */
 static int misc_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 
 	switch (port) {
@@ -473,6 +488,7 @@ static int misc_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size
 
 static int misc_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 
 	if (port == PORT_KBC_CMD && (uint8_t)val == KBC_CMD_RESET)
@@ -492,6 +508,7 @@ static const struct io_port_ops misc_ops = {misc_read, misc_write};
 static int lapic_mmio_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
 			   uint64_t *val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 	struct vlapic *l = &pl->lapic[v->id];
 
@@ -501,6 +518,7 @@ static int lapic_mmio_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int
 static int lapic_mmio_write(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
 			    uint64_t val)
 {
+	((struct platform *)dev)->gen++;
 	struct platform *pl = dev;
 	struct vlapic *l = &pl->lapic[v->id];
 
@@ -512,6 +530,7 @@ static const struct io_mmio_ops lapic_mmio_ops = {lapic_mmio_read, lapic_mmio_wr
 static int ioapic_mmio_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
 			    uint64_t *val)
 {
+	((struct platform *)dev)->gen++;
 	return vioapic_mmio_read(&((struct platform *)dev)->ioapic, gpa - VIOAPIC_DEFAULT_BASE,
 				 size, val);
 }
@@ -519,6 +538,7 @@ static int ioapic_mmio_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned in
 static int ioapic_mmio_write(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
 			     uint64_t val)
 {
+	((struct platform *)dev)->gen++;
 	return vioapic_mmio_write(&((struct platform *)dev)->ioapic, gpa - VIOAPIC_DEFAULT_BASE,
 				  size, val);
 }
@@ -578,6 +598,7 @@ static const struct io_mmio_ops testdev_ops = {testdev_read, testdev_write};
 
 static int lapic_msr_read(void *dev, struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	((struct platform *)dev)->gen++;
 	struct vlapic *l = &((struct platform *)dev)->lapic[v->id];
 
 	if (msr == VLAPIC_MSR_APIC_BASE) {
@@ -595,6 +616,7 @@ static int lapic_msr_read(void *dev, struct vcpu *v, uint32_t msr, uint64_t *val
 
 static int lapic_msr_write(void *dev, struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	((struct platform *)dev)->gen++;
 	struct vlapic *l = &((struct platform *)dev)->lapic[v->id];
 
 	if (msr == VLAPIC_MSR_APIC_BASE)
@@ -647,12 +669,18 @@ static void plat_vcpu_entry(struct vcpu *v)
 {
 	struct platform *pl = plat_of(v);
 	struct vlapic *l = &pl->lapic[v->id];
+	struct partition *p = v->part;
 	uint64_t flags, now = now_ns(), when;
 	enum power_req power;
 	bool window = false;
 
 	flags = spin_lock_irqsave(&pl->lock);
-	advance_locked(pl, v, now);
+	if (pl->seen_gen[v->id] != pl->gen || now >= pl->next_event[v->id] ||
+	    (v->id == 0 && READ_ONCE(p->con_in_head) != READ_ONCE(p->con_in_tail))) {
+		advance_locked(pl, v, now);
+		pl->next_event[v->id] = deadline_locked(pl, v, now);
+		pl->seen_gen[v->id] = pl->gen;
+	}
 	power = pl->power;
 	pl->power = POWER_NONE;
 	{
@@ -683,7 +711,7 @@ static void plat_vcpu_entry(struct vcpu *v)
 		}
 	}
 	virt->request_irq_window(v, window);
-	when = deadline_locked(pl, v, now);
+	when = pl->next_event[v->id];
 	spin_unlock_irqrestore(&pl->lock, flags);
 
 	sched_arm_timer(when);
@@ -701,6 +729,7 @@ static bool plat_vcpu_wakeup(struct vcpu *v)
 	bool wake;
 
 	advance_locked(pl, v, now_ns());
+	pl->next_event[v->id] = 0; /* re-evaluate at the next entry */
 	wake = pl->nmi[v->id] || pl->power != POWER_NONE ||
 	       ((v->regs.rflags & RFLAGS_IF) &&
 		(vlapic_pending(&pl->lapic[v->id]) >= 0 || extint_pending(pl, v)));
@@ -725,6 +754,7 @@ static void plat_vcpu_init_signal(struct vcpu *v)
 
 	vlapic_init_reset(&pl->lapic[v->id]);
 	pl->nmi[v->id] = false;
+	pl->gen++;
 	spin_unlock_irqrestore(&pl->lock, flags);
 }
 
@@ -763,6 +793,7 @@ static void plat_reset(struct partition *p)
 
 		vlapic_setup(&pl->lapic[i], &cfg, i, i == 0);
 		pl->nmi[i] = false;
+		pl->next_event[i] = 0; /* run the devices at the first entry */
 	}
 	pl->sysctl_a = 0;
 	pl->reset_ctl = 0;
@@ -836,6 +867,8 @@ static void plat_destroy(struct partition *p)
 	hv_free(pl->lapic);
 	hv_free(pl->lapic_ctx);
 	hv_free(pl->nmi);
+	hv_free(pl->seen_gen);
+	hv_free(pl->next_event);
 	hv_free(pl);
 	p->platform = NULL;
 }
@@ -864,7 +897,9 @@ static int plat_create(struct partition *p)
 	pl->lapic = hv_zalloc(p->nvcpus * sizeof(*pl->lapic));
 	pl->lapic_ctx = hv_zalloc(p->nvcpus * sizeof(*pl->lapic_ctx));
 	pl->nmi = hv_zalloc(p->nvcpus * sizeof(*pl->nmi));
-	if (!pl->lapic || !pl->lapic_ctx || !pl->nmi) {
+	pl->seen_gen = hv_zalloc(p->nvcpus * sizeof(*pl->seen_gen));
+	pl->next_event = hv_zalloc(p->nvcpus * sizeof(*pl->next_event));
+	if (!pl->lapic || !pl->lapic_ctx || !pl->nmi || !pl->seen_gen || !pl->next_event) {
 		plat_destroy(p);
 		return -ENOMEM;
 	}
