@@ -297,20 +297,18 @@ static void start_partitions(void)
 
 	for (unsigned int i = 0; i < cfg.npartitions; i++) {
 		const struct cfg_partition *cp = &cfg.part[i];
-		const struct boot_module *img;
+		const struct boot_module *img = find_module(cp->kernel[0] ? cp->kernel : cp->image);
+		const struct boot_module *rd = NULL;
 		struct partition *p;
 
-		if (cp->kernel[0]) {
-			pr_err("partition %s: kernel= (Linux boot) is not supported yet; skipped\n",
-			       cp->name);
+		if (cp->initrd[0])
+			rd = find_module(cp->initrd);
+		if (!img || (cp->initrd[0] && !rd)) {
+			pr_err("partition %s: a module vanished; skipped\n", cp->name);
 			continue;
 		}
-		img = find_module(cp->image);
-		if (!img) {
-			pr_err("partition %s: module %s vanished; skipped\n", cp->name, cp->image);
-			continue;
-		}
-		p = partition_create(cp, phys_to_virt(img->start), img->end - img->start);
+		p = partition_create(cp, phys_to_virt(img->start), img->end - img->start,
+				     rd ? phys_to_virt(rd->start) : NULL, rd ? rd->end - rd->start : 0);
 		if (!p)
 			continue;
 		partition_start(p);

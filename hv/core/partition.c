@@ -7,6 +7,7 @@
 #include "core/console.h"
 #include "core/gmem.h"
 #include "core/guestboot.h"
+#include "core/linux.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/sched.h"
@@ -110,13 +111,22 @@ static int load_and_reset(struct partition *p)
 	struct vcpu_boot b;
 	char err[ERR_MAX];
 
-	if (guestboot_load(p, &b, err, sizeof(err))) {
+	/* Devices and ACPI tables first: the Linux loader passes the RSDP on. */
+	if (part_hooks && part_hooks->reset)
+		part_hooks->reset(p);
+	if (p->cfg.kernel[0]) {
+		uint64_t rsdp = part_hooks && part_hooks->acpi_rsdp ? part_hooks->acpi_rsdp(p) : 0;
+
+		if (linux_load(p, p->image, p->image_size, p->initrd, p->initrd_size, rsdp, &b,
+			       err, sizeof(err))) {
+			pr_err("partition %s: kernel \"%s\": %s\n", p->name, p->cfg.kernel, err);
+			return -EINVAL;
+		}
+	} else if (guestboot_load(p, &b, err, sizeof(err))) {
 		pr_err("partition %s: image \"%s\": %s\n", p->name, p->cfg.image, err);
 		return -EINVAL;
 	}
 	p->boot_cr3 = b.cr3;
-	if (part_hooks && part_hooks->reset)
-		part_hooks->reset(p);
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		struct vcpu *v = &p->vcpus[i];
 
@@ -144,7 +154,7 @@ static void destroy(struct partition *p)
 }
 
 struct partition *partition_create(const struct cfg_partition *cfg, const void *image,
-				   uint64_t image_size)
+				   uint64_t image_size, const void *initrd, uint64_t initrd_size)
 {
 	struct partition *p;
 	int err;
@@ -161,6 +171,8 @@ struct partition *partition_create(const struct cfg_partition *cfg, const void *
 	p->memory = cfg->memory;
 	p->image = image;
 	p->image_size = image_size;
+	p->initrd = initrd;
+	p->initrd_size = initrd_size;
 	p->nvcpus = cfg->vcpus;
 	p->state = PART_CREATED;
 
@@ -234,10 +246,10 @@ void partition_start(struct partition *p)
 		if ((size_t)n >= sizeof(cpus))
 			break;
 	}
-	pr_info("partition %s (id %u): %llu MiB, %u vCPU(s) on CPU %s, image %s, "
-		"on_crash=%s\n",
+	pr_info("partition %s (id %u): %llu MiB, %u vCPU(s) on CPU %s, %s %s, on_crash=%s\n",
 		p->name, p->id, (unsigned long long)(p->memory >> 20), p->nvcpus, cpus,
-		p->cfg.image, config_policy_name(p->cfg.on_crash));
+		p->cfg.kernel[0] ? "kernel" : "image", p->cfg.kernel[0] ? p->cfg.kernel : p->cfg.image,
+		config_policy_name(p->cfg.on_crash));
 	p->vcpus[0].state = VCPU_RUNNABLE;
 	__atomic_store_n(&p->state, PART_RUNNING, __ATOMIC_RELEASE);
 	sched_kick(p->vcpus[0].pcpu);

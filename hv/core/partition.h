@@ -38,8 +38,10 @@ struct partition {
 	uint64_t nblocks;
 	uint64_t *block_hpa;
 
-	const void *image;		/* the boot module holding the guest ELF */
+	const void *image;		/* the boot module: test-guest ELF or Linux bzImage */
 	uint64_t image_size;
+	const void *initrd;		/* Linux initrd module, or NULL */
+	uint64_t initrd_size;
 
 	unsigned int nvcpus;
 	struct vcpu *vcpus;
@@ -91,7 +93,7 @@ extern const struct partition_hooks *part_hooks;
  * logged with the partition's name; returns NULL on failure.
  */
 struct partition *partition_create(const struct cfg_partition *cfg, const void *image,
-				   uint64_t image_size);
+				   uint64_t image_size, const void *initrd, uint64_t initrd_size);
 
 /* Make vCPU 0 runnable and put every vCPU on its CPU's run queue. */
 void partition_start(struct partition *p);

@@ -58,6 +58,10 @@ struct vcpu {
 /* Boot state of a test-guest vCPU: 64-bit long mode with paging on. */
 struct vcpu_boot {
 	uint64_t rip, rsp, cr3, arg;
+	uint64_t rsi;			/* Linux: boot_params */
+	uint64_t gdt_base;		/* 0: no GDT (test guests load their own) */
+	uint16_t gdt_limit;
+	uint16_t cs, ds;		/* selectors; 0: the defaults */
 };
 
 /*

@@ -333,13 +333,17 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	struct vmcb_save *s = &sv->vmcb->save;
 	struct vmcb_control *c = &sv->vmcb->ctl;
 
+	uint16_t cs = b->cs ? b->cs : GDT_SEL_CODE64, ds = b->ds ? b->ds : GDT_SEL_DATA;
+
 	memset(s, 0, sizeof(*s));
-	set_seg(&s->cs, GDT_SEL_CODE64, SEG_ATTR_CODE64, SEG_LIMIT_4G);
-	set_seg(&s->ds, GDT_SEL_DATA, SEG_ATTR_DATA, SEG_LIMIT_4G);
-	set_seg(&s->es, GDT_SEL_DATA, SEG_ATTR_DATA, SEG_LIMIT_4G);
-	set_seg(&s->ss, GDT_SEL_DATA, SEG_ATTR_DATA, SEG_LIMIT_4G);
-	set_seg(&s->fs, GDT_SEL_DATA, SEG_ATTR_DATA, SEG_LIMIT_4G);
-	set_seg(&s->gs, GDT_SEL_DATA, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	set_seg(&s->cs, cs, SEG_ATTR_CODE64, SEG_LIMIT_4G);
+	set_seg(&s->ds, ds, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	set_seg(&s->es, ds, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	set_seg(&s->ss, ds, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	set_seg(&s->fs, ds, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	set_seg(&s->gs, ds, SEG_ATTR_DATA, SEG_LIMIT_4G);
+	s->gdtr.base = b->gdt_base;
+	s->gdtr.limit = b->gdt_limit;
 	set_seg(&s->tr, 0, SEG_ATTR_TSS64_BUSY, TR_LIMIT);
 	set_seg(&s->ldtr, 0, SEG_ATTR_LDT, 0);
 	s->cpl = 0;
@@ -356,6 +360,7 @@ static void svm_vcpu_reset(struct vcpu *v, const struct vcpu_boot *b)
 	v->regs.rip = b->rip;
 	v->regs.rsp = b->rsp;
 	v->regs.rdi = b->arg;
+	v->regs.rsi = b->rsi;
 	v->regs.rflags = RFLAGS_RESET;
 	v->xcr0 = XCR0_RESET;
 	c->event_inj = 0;
