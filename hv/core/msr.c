@@ -23,6 +23,14 @@
 #define MTRR_CAP_WC (1ull << 10)
 #define MTRR_DEF_TYPE_VALID 0xCFFull /* type 7:0, FE bit 10, E bit 11 */
 #define MSR_MISC_ENABLE 0x1A0
+/*
+ * AMD SYSCFG (APM vol. 2, 7.9.1 and 15.34): Linux reads it unguarded when
+ * the CPU has MTRRs and is an AMD one. It reads 0 (no MtrrFixDram bits, no
+ * memory encryption) and ignores writes.
+ */
+#define MSR_AMD64_SYSCFG 0xC0010010
+/* AMD interrupt pending message (C1E/SMI on CMP halt): Linux's idle setup reads it. */
+#define MSR_K8_INT_PENDING_MSG 0xC0010055
 /* Fast strings on; branch trace and PEBS unavailable (SDM vol. 4, table 2-2). */
 #define MISC_ENABLE_FAST_STRINGS (1ull << 0)
 #define MISC_ENABLE_BTS_UNAVAIL (1ull << 11)
@@ -78,6 +86,10 @@ int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 	case MSR_MISC_ENABLE:
 		*val = v->misc_enable ? v->misc_enable : MISC_ENABLE_DEFAULT;
 		return 0;
+	case MSR_AMD64_SYSCFG:
+	case MSR_K8_INT_PENDING_MSG:
+		*val = 0;
+		return 0;
 	case MSR_EFER:
 		*val = virt->get_efer(v);
 		return 0;
@@ -117,6 +129,9 @@ int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 		return 0;
 	case MSR_IA32_TSC:
 		/* The TSC is shared with the host and every partition: writes are ignored. */
+		return 0;
+	case MSR_AMD64_SYSCFG:
+	case MSR_K8_INT_PENDING_MSG:
 		return 0;
 	case MSR_EFER:
 		return virt->set_efer(v, val);

@@ -79,16 +79,19 @@ _result() { # ok? description detail
 	fi
 }
 
+# The console log without carriage returns (a live session's log still has them).
+_log() { tr -d '\r' <"$LOG"; }
+
 # check DESCRIPTION EXTENDED_REGEX: some console line matches
 check() {
-	grep -qaE -- "$2" "$LOG"
+	_log | grep -qaE -- "$2"
 	_result $? "$1" "no line matches /$2/"
 }
 
 # check_not DESCRIPTION EXTENDED_REGEX: no console line matches
 check_not() {
 	local line
-	line=$(grep -aE -m1 -- "$2" "$LOG")
+	line=$(_log | grep -aE -m1 -- "$2")
 	[ -z "$line" ]
 	_result $? "$1" "unexpected line: $line"
 }
@@ -96,7 +99,7 @@ check_not() {
 # check_count DESCRIPTION EXTENDED_REGEX N: exactly N lines match
 check_count() {
 	local n
-	n=$(grep -acE -- "$2" "$LOG")
+	n=$(_log | grep -acE -- "$2")
 	[ "$n" -eq "$3" ]
 	_result $? "$1" "$n lines match /$2/, expected $3"
 }
@@ -113,7 +116,7 @@ check_cmd() {
 check_clean() {
 	check_not "no-unexpected-panic" 'PANIC on CPU'
 	local qerr
-	qerr=$(grep -v 'terminating on signal' "$LOG.qemu" | head -1)
+	qerr=$(grep -v -e 'terminating on signal' -e '^test harness:' "$LOG.qemu" | head -1)
 	[ -z "$qerr" ]
 	_result $? "qemu-clean" "QEMU said: $qerr"
 }
@@ -147,7 +150,7 @@ count_lines() { grep -acE -- "$1" "$LOG"; }
 # check_at_least DESCRIPTION EXTENDED_REGEX N: at least N lines match
 check_at_least() {
 	local n
-	n=$(grep -acE -- "$2" "$LOG")
+	n=$(_log | grep -acE -- "$2")
 	[ "$n" -ge "$3" ]
 	_result $? "$1" "$n lines match /$2/, expected at least $3"
 }
@@ -156,4 +159,51 @@ check_at_least() {
 check_guest() {
 	check "$1-guest-done" "^\[$1\] GUEST-DONE: [0-9]+ passed, 0 failed"
 	check_not "$1-no-guest-fail" "^\[$1\] GUEST-FAIL"
+}
+
+# --- interactive sessions: drive a guest's serial console --------------------
+# session_start RUN [extra QEMU args...]: QEMU with COM1 on a pipe we write to
+# (stdin) and the console in $LOG; session_wait / session_send / session_stop.
+SESSION_PID=""
+session_start() {
+	RUN=$1
+	shift
+	LOG=$LOGDIR/$TEST_NAME-$RUN.log
+	: >"$LOG"
+	SESSION_FIFO=$LOGDIR/$TEST_NAME-$RUN.in
+	rm -f "$SESSION_FIFO"
+	mkfifo "$SESSION_FIFO"
+	"$QEMU" -accel tcg -M q35 -cpu "$CPU_DEFAULT" -smp 4 -m 2G -display none -no-reboot \
+		-monitor none -serial stdio -kernel "$IMAGE32" "$@" <"$SESSION_FIFO" >"$LOG" \
+		2>"$LOG.qemu" &
+	SESSION_PID=$!
+	exec 9>"$SESSION_FIFO"
+}
+
+# session_wait EXTENDED_REGEX SECONDS [COUNT]: until COUNT lines match (default 1)
+session_wait() {
+	local t=0 want=${3:-1}
+	while [ "$t" -lt $(($2 * 10)) ]; do
+		[ "$(grep -acE -- "$1" "$LOG")" -ge "$want" ] && return 0
+		kill -0 "$SESSION_PID" 2>/dev/null || return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+	# Not in $LOG: the note must not match the very pattern checked later.
+	echo "test harness: /$1/ not seen within $2 s" >>"$LOG.qemu"
+	return 1
+}
+
+# session_send TEXT: type TEXT (printf format) on the console
+session_send() {
+	# shellcheck disable=SC2059
+	printf "$1" >&9
+}
+
+session_stop() {
+	exec 9>&-
+	kill "$SESSION_PID" 2>/dev/null
+	wait "$SESSION_PID" 2>/dev/null
+	rm -f "$SESSION_FIFO"
+	sed -i 's/\r$//' "$LOG"
 }

@@ -1,0 +1,69 @@
+#!/bin/bash
+# Unmodified Debian Linux in partitions: two kernels (one SMP) beside a
+# test guest, driven through their serial consoles.
+. "$(dirname "$0")/lib.sh"
+
+paths=$(scripts/fetch-linux.sh) || { echo "FAIL: integration/$TEST_NAME: cannot fetch the kernel"; exit 1; }
+KERNEL=$(echo "$paths" | tail -2 | head -1)
+INITRD=$(echo "$paths" | tail -1)
+# Module names come from the last path component: give them fixed names.
+mkdir -p "$LOGDIR/linux"
+cp "$KERNEL" "$LOGDIR/linux/vmlinuz"
+cp "$INITRD" "$LOGDIR/linux/initrd.gz"
+
+session_start linux -append "config=linux.ini" \
+	-initrd "$LOGDIR/linux/vmlinuz,$LOGDIR/linux/initrd.gz,$GUESTS/hello.elf,$CONFIGS/linux.ini"
+session_wait 'bulkhead-guest: init started' 240 2
+check "web-init" '^\[web\] bulkhead-guest: init started on .*, 2 CPUs'
+check "db-init" '^\[db\] bulkhead-guest: init started on .*, 1 CPUs'
+
+# The console focus starts on web.
+sleep 2
+session_send 'echo NPROC=$(nproc) MEM=$(sed -n "s/MemTotal: *\\([0-9]*\\) kB/\\1/p" /proc/meminfo)\r'
+session_wait '^\[web\] NPROC=' 60
+check "web-nproc" '^\[web\] NPROC=2 '
+mem=$(grep -aoE '^\[web\] NPROC=2 MEM=[0-9]+' "$LOG" | sed 's/.*MEM=//' | head -1)
+[ "${mem:-0}" -ge $((256 * 1024 * 70 / 100)) ] && [ "${mem:-0}" -le $((256 * 1024)) ]
+_result $? "web-memtotal-close" "MemTotal ${mem:-?} kB for 256 MiB"
+session_send 'echo YEAR=$(date +%%Y)\r'
+session_wait '^\[web\] YEAR=' 30
+y=$(grep -aoE '^\[web\] YEAR=[0-9]+' "$LOG" | sed 's/.*=//' | head -1)
+[ "${y:-0}" -ge 2024 ] && [ "${y:-0}" -le 2100 ]
+_result $? "web-date-plausible" "year ${y:-?}"
+session_send 'i=0; s=0; while [ $i -lt 20000 ]; do s=$((s+i)); i=$((i+1)); done; echo CPUJOB=$s\r'
+session_wait '^\[web\] CPUJOB=' 120
+check "web-cpu-job" '^\[web\] CPUJOB=199990000$'
+session_send 'dd if=/dev/zero of=/tmp/m bs=1M count=120 2>/dev/null; echo MEMJOB=$(md5sum /tmp/m); rm /tmp/m\r'
+session_wait '^\[web\] MEMJOB=' 120
+# md5sum of 120 MiB of zeros (head -c 125829120 /dev/zero | md5sum)
+check "web-mem-job" '^\[web\] MEMJOB=da5ec8fa14cec9cd479b5eadbac519d6 '
+session_send 'echo IRQ=$(grep -cE "IO-APIC|LOC" /proc/interrupts) BAD=$(dmesg | grep -cE "Call Trace|BUG|WARNING|unchecked MSR")\r'
+session_wait '^\[web\] IRQ=' 30
+check "web-interrupts" '^\[web\] IRQ=[1-9]'
+check "web-dmesg-clean" '^\[web\] IRQ=[0-9]+ BAD=0$'
+
+# The test guest ticks on throughout.
+check_at_least "tick-runs" '^\[tick\] tick [0-9]+ from tick' 3
+
+# db: power-off stops it; web and tick go on.
+session_send '\035'
+session_wait 'console: input goes to partition db' 10
+session_send 'poweroff -f\r'
+session_wait 'partition db: stopped after power-off' 60
+check "db-poweroff-stop" 'partition db: vCPU 0 powered off; on_poweroff=stop'
+check "db-stopped" 'partition db: stopped after power-off'
+
+# web: a kernel panic with panic=1 reboots it; on_reboot=restart brings it
+# back. The focus goes db -> tick -> web (db is stopped now).
+session_send '\035'
+session_wait 'console: input goes to partition tick' 10
+session_send '\035'
+session_wait 'console: input goes to partition web' 10 2
+session_send 'echo 1 > /proc/sys/kernel/panic; echo c > /proc/sysrq-trigger\r'
+session_wait 'partition web: restarted after a reboot' 120
+check "web-panic-restart" 'partition web: restarted after a reboot'
+session_wait '^\[web\] bulkhead-guest: init started' 240 2
+check_count "web-back-to-shell" '^\[web\] bulkhead-guest: init started' 2
+check_at_least "tick-still-runs" '^\[tick\] tick [0-9]+ from tick' 10
+session_stop
+check_clean
