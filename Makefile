@@ -79,11 +79,21 @@ iso: $(BUILD)/bulkhead.iso
 # ---------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------
+# The default configuration: two Linux partitions (configs/default.ini); the
+# kernel and initramfs are fetched and built on demand (scripts/fetch-linux.sh).
+RUN_CONFIG ?= configs/default.ini
 run: $(BUILD)/bulkhead32.elf
 	@scripts/deps.sh run
-	@echo "Bulkhead in QEMU: console on this terminal. Quit with Ctrl-A then X."
+	@mkdir -p $(BUILD)/linux
+	@set -e; paths=$$(scripts/fetch-linux.sh); \
+		cp "$$(echo "$$paths" | tail -2 | head -1)" $(BUILD)/linux/vmlinuz; \
+		cp "$$(echo "$$paths" | tail -1)" $(BUILD)/linux/initrd.gz
+	@echo "Bulkhead in QEMU: console on this terminal. Ctrl-] moves the keyboard between"
+	@echo "partitions; quit QEMU with Ctrl-A then X."
 	$(QEMU) -accel tcg -M q35 -cpu qemu64,+svm,+npt -smp $(SMP) -m $(MEM) \
-		-nographic -no-reboot -kernel $(BUILD)/bulkhead32.elf -append "$(CMDLINE)"
+		-nographic -no-reboot -kernel $(BUILD)/bulkhead32.elf \
+		-append "$(CMDLINE) config=$(notdir $(RUN_CONFIG))" \
+		-initrd "$(BUILD)/linux/vmlinuz,$(BUILD)/linux/initrd.gz,$(RUN_CONFIG)"
 
 run-iso: $(BUILD)/bulkhead.iso
 	@scripts/deps.sh run

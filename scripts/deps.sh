@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc make binutils libc6-dev grub-pc-bin grub-common xorriso mtools"
-run_pkgs="qemu-system-x86"
+run_pkgs="qemu-system-x86 busybox-static cpio"
 test_pkgs="cppcheck qemu-system-x86 clang libclang-rt-14-dev acpica-tools"
 
 case "${1:-all}" in
