@@ -161,6 +161,11 @@ int linux_plan(const struct linux_image *li, uint64_t ram_end, uint64_t initrd_s
 #define GDT_DATA 0x00CF92000000FFFFull
 #define GDT_SIZE 4 /* null, null, code, data */
 
+static void wr32(uint8_t *b, size_t off, uint32_t v)
+{
+	memcpy(b + off, &v, sizeof(v));
+}
+
 struct e820 {
 	uint64_t addr, size;
 	uint32_t type;
@@ -237,9 +242,9 @@ int linux_load(struct partition *p, const void *kernel, uint64_t kernel_size,
 	memset(bp, 0, sizeof(bp));
 	memcpy(bp + HDR_START, k + HDR_START, li.hdr_len);
 	bp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-	memcpy(bp + HDR_CMD_LINE_PTR, &(uint32_t){(uint32_t)LINUX_CMDLINE}, sizeof(uint32_t));
-	memcpy(bp + HDR_RAMDISK_IMAGE, &(uint32_t){(uint32_t)lay.initrd}, sizeof(uint32_t));
-	memcpy(bp + HDR_RAMDISK_SIZE, &(uint32_t){(uint32_t)initrd_size}, sizeof(uint32_t));
+	wr32(bp, HDR_CMD_LINE_PTR, (uint32_t)LINUX_CMDLINE);
+	wr32(bp, HDR_RAMDISK_IMAGE, (uint32_t)lay.initrd);
+	wr32(bp, HDR_RAMDISK_SIZE, (uint32_t)initrd_size);
 	memcpy(bp + BP_ACPI_RSDP_ADDR, &acpi_rsdp, sizeof(acpi_rsdp));
 	/* The E820 map: RAM, the legacy hole, the ACPI tables, the ECAM window. */
 	rc = add_e820(bp, &n, 0, LINUX_LOW_END, E820_RAM);
