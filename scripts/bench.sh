@@ -7,8 +7,13 @@
 #    - QEMU -icount shift=0: the TSC counts executed instructions, so the
 #      figure is the number of instructions (guest and hypervisor) one
 #      hypercall costs: a repeatable measure of the exit path.
-# Prints a table and appends nothing anywhere: docs/performance.md records
-# a run by hand with the date and this command.
+# 2. Linux: the same Debian kernel and initramfs (tests/linux/bench as the
+#    workload) on plain QEMU and in a Bulkhead partition, one after the
+#    other in the same machine model: boot to init, a CPU loop, 128 MiB of
+#    memory, 400k system calls, 300 fork+exec, 100 sleeps of 10 ms, 10 s of
+#    idle; the ratio Bulkhead/QEMU; and the partition's exits by reason.
+# Prints tables and appends nothing anywhere: docs/performance.md records a
+# run by hand with the date and this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -57,4 +62,55 @@ printf '%-44s %12s %12s\n' "hypercall round trip, TSC cycles (TCG)" "${tcg:-n/a}
 printf '%-44s %12s %12s\n' "hypercall round trip, instructions (icount)" "${ic:-n/a}" "${ic_min:-n/a}"
 printf '%-44s %12s\n' "exits of the benchmark partition" "${exits:-n/a}"
 echo "logs: $LOGDIR/"
-[ -n "$tcg" ] && [ -n "$ic" ]
+[ -n "$tcg" ] && [ -n "$ic" ] || exit 1
+
+# --- Linux ------------------------------------------------------------------
+paths=$(scripts/fetch-linux.sh)
+mkdir -p "$BUILD/linux"
+cp "$(echo "$paths" | tail -2 | head -1)" "$BUILD/linux/vmlinuz"
+cp "$(echo "$paths" | tail -1)" "$BUILD/linux/initrd.gz"
+
+linux_run() { # name qemu-args...
+	local name=$1 log=$LOGDIR/$1.log
+	shift
+	: >"$log"
+	timeout "$TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu qemu64,+svm,+npt -display none \
+		-no-reboot -monitor none -chardev file,id=com1,path="$log" -serial chardev:com1 \
+		"$@" 2>"$log.qemu" &
+	local pid=$!
+	for _ in $(seq 1 $((TIMEOUT * 10))); do
+		grep -q 'BENCH_DONE' "$log" 2>/dev/null && sleep 2 && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	sed -i 's/\r$//' "$log"
+}
+
+linux_run linux-qemu -smp 1 -m 512M -kernel "$BUILD/linux/vmlinuz" \
+	-initrd "$BUILD/linux/initrd.gz" -append "console=ttyS0 quiet bulkhead.bench"
+linux_run linux-bulkhead -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
+	-append "config=bench-linux.ini" \
+	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,tests/integration/configs/bench-linux.ini"
+
+lval() { grep -aoE "BENCH $2 [0-9]+" "$LOGDIR/$1.log" | awk '{print $3}' | head -1; }
+echo
+echo "Linux guest (Debian $(basename "$(echo "$paths" | tail -2 | head -1)"), 1 vCPU, 512 MiB;"
+echo "times in seconds (guest /proc/uptime); ratio = Bulkhead / plain QEMU"
+printf '%-22s %10s %10s %8s\n' "job" "QEMU" "Bulkhead" "ratio"
+for m in boot_to_init cpu_loop memory_128m syscalls_400k fork_exec_300 sleep_100x10ms idle_10s; do
+	q=$(lval linux-qemu "$m")
+	b=$(lval linux-bulkhead "$m")
+	if [ -n "$q" ] && [ -n "$b" ] && [ "$q" -gt 0 ]; then
+		printf '%-22s %10s %10s %8s\n' "$m" "$(awk "BEGIN{printf \"%.2f\", $q/100}")" \
+			"$(awk "BEGIN{printf \"%.2f\", $b/100}")" "$(awk "BEGIN{printf \"%.2f\", $b/$q}")"
+	else
+		printf '%-22s %10s %10s %8s\n' "$m" "${q:-n/a}" "${b:-n/a}" "n/a"
+	fi
+done
+echo "exits of the Linux partition (whole run):"
+grep -aoE 'stats: bench vCPU 0: .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
+grep -aoE 'partition bench \(id 0\): .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
+echo "hypervisor memory: $(grep -aoE 'mem: [0-9]+ MiB usable, [0-9]+ MiB free' "$LOGDIR/linux-bulkhead.log" | head -1)"
+[ -n "$(lval linux-bulkhead boot_to_init)" ]

@@ -39,7 +39,8 @@ fi
 [ -f "$kernel" ] || { echo "fetch-linux: $kernel missing after unpacking" >&2; exit 1; }
 
 initrd=$cache/initramfs.cpio.gz
-if [ ! -f "$initrd" ] || [ tests/linux/init -nt "$initrd" ] || [ /bin/busybox -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ tests/linux/init -nt "$initrd" ] || [ tests/linux/bench -nt "$initrd" ] ||
+	[ /bin/busybox -nt "$initrd" ]; then
 	stage=$(mktemp -d)
 	trap 'rm -rf "$stage"' EXIT
 	mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,etc}
@@ -48,7 +49,8 @@ if [ ! -f "$initrd" ] || [ tests/linux/init -nt "$initrd" ] || [ /bin/busybox -n
 		[ "$app" = busybox ] || ln -sf busybox "$stage/bin/$app"
 	done
 	cp tests/linux/init "$stage/init"
-	chmod +x "$stage/init"
+	cp tests/linux/bench "$stage/bin/bulkhead-bench"
+	chmod +x "$stage/init" "$stage/bin/bulkhead-bench"
 	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -9) >"$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
 fi
