@@ -37,10 +37,18 @@ session_send 'mkdir -p /mnt; mount -t tmpfs -o size=150m tmpfs /mnt; dd if=/dev/
 session_wait '^\[web\] MEMJOB=' 120
 # 140 MiB resident in a tmpfs; md5sum of 140 MiB of zeros (head -c 146800640 /dev/zero | md5sum)
 check "web-mem-job" '^\[web\] MEMJOB=8b3e48ad838ba4b3024d42fa10591c82 '
-session_send 'echo IRQ=$(grep -cE "IO-APIC|LOC" /proc/interrupts) BAD=$(dmesg | grep -cE "Call Trace|BUG|WARNING|unchecked MSR")\r'
-session_wait '^\[web\] IRQ=' 30
-check "web-interrupts" '^\[web\] IRQ=[1-9]'
-check "web-dmesg-clean" '^\[web\] IRQ=[0-9]+ BAD=0$'
+# Timer (LOC) and serial (ttyS0) interrupts, summed over the CPUs, must count up.
+session_send 'irq() { awk -v k="$1" "\\$0 ~ k { for (i = 2; i <= 3; i++) s += \\$i } END { print s + 0 }" /proc/interrupts; }; echo IRQ1 $(irq LOC) $(irq ttyS0); sleep 2; echo IRQ2 $(irq LOC) $(irq ttyS0)\r'
+session_wait '^\[web\] IRQ2 ' 60
+read -r loc1 ser1 < <(_log | grep -aoE '^\[web\] IRQ1 [0-9]+ [0-9]+' | head -1 | awk '{print $3, $4}')
+read -r loc2 ser2 < <(_log | grep -aoE '^\[web\] IRQ2 [0-9]+ [0-9]+' | head -1 | awk '{print $3, $4}')
+[ "${loc2:-0}" -gt "${loc1:-0}" ] && [ "${loc1:-0}" -gt 0 ]
+_result $? "web-timer-irqs-count-up" "LOC ${loc1:-?} -> ${loc2:-?}"
+[ "${ser2:-0}" -gt "${ser1:-0}" ] && [ "${ser1:-0}" -gt 0 ]
+_result $? "web-serial-irqs-count-up" "ttyS0 ${ser1:-?} -> ${ser2:-?}"
+session_send 'echo BAD=$(dmesg | grep -cE "Call Trace|BUG|WARNING|unchecked MSR")\r'
+session_wait '^\[web\] BAD=' 30
+check "web-dmesg-clean" '^\[web\] BAD=0$'
 
 # The test guest ticks on throughout.
 check_at_least "tick-runs" '^\[tick\] tick [0-9]+ from tick' 3
