@@ -94,6 +94,15 @@ linux_run linux-bulkhead -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
 	-append "config=bench-linux.ini" \
 	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,tests/integration/configs/bench-linux.ini"
 
+# The same two boots under -icount shift=0: one instruction per virtual
+# nanosecond, so the guest's time from kernel start to init is a repeatable
+# instruction count.
+linux_run linux-qemu-icount -icount shift=0 -smp 1 -m 512M -kernel "$BUILD/linux/vmlinuz" \
+	-initrd "$BUILD/linux/initrd.gz" -append "console=ttyS0 quiet bulkhead.bench"
+linux_run linux-bulkhead-icount -icount shift=0 -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
+	-append "config=bench-linux.ini" \
+	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,tests/integration/configs/bench-linux.ini"
+
 lval() { grep -aoE "BENCH $2 [0-9]+" "$LOGDIR/$1.log" | awk '{print $3}' | head -1; }
 echo
 echo "Linux guest (Debian $(basename "$(echo "$paths" | tail -2 | head -1)"), 1 vCPU, 512 MiB;"
@@ -109,6 +118,12 @@ for m in boot_to_init cpu_loop memory_128m syscalls_400k fork_exec_300 sleep_100
 		printf '%-22s %10s %10s %8s\n' "$m" "${q:-n/a}" "${b:-n/a}" "n/a"
 	fi
 done
+qi=$(lval linux-qemu-icount boot_to_init)
+bi=$(lval linux-bulkhead-icount boot_to_init)
+if [ -n "$qi" ] && [ -n "$bi" ] && [ "$qi" -gt 0 ]; then
+	printf '%-22s %10s %10s %8s\n' "instr_to_init (1e6)" "$((qi * 10))" "$((bi * 10))" \
+		"$(awk "BEGIN{printf \"%.2f\", $bi/$qi}")"
+fi
 echo "exits of the Linux partition (whole run):"
 grep -aoE 'stats: bench vCPU 0: .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
 grep -aoE 'partition bench \(id 0\): .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
