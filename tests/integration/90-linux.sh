@@ -72,6 +72,13 @@ session_wait 'partition web: restarted after a reboot' 120
 check "web-panic-restart" 'partition web: restarted after a reboot'
 session_wait '^\[web\] bulkhead-guest: init started' 240 2
 check_count "web-back-to-shell" '^\[web\] bulkhead-guest: init started' 2
+
+# web: reboot follows on_reboot (restart) and comes back once more.
+sleep 2
+session_send 'reboot -f\r'
+session_wait '^\[web\] bulkhead-guest: init started' 240 3
+check "web-reboot-restart" 'partition web: vCPU [01] asked for a reboot; on_reboot=restart'
+check_count "web-back-after-reboot" '^\[web\] bulkhead-guest: init started' 3
 check_at_least "tick-still-runs" '^\[tick\] tick [0-9]+ from tick' 10
 session_stop
 check_clean
