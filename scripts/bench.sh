@@ -127,5 +127,13 @@ fi
 echo "exits of the Linux partition (whole run):"
 grep -aoE 'stats: bench vCPU 0: .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
 grep -aoE 'partition bench \(id 0\): .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
-echo "hypervisor memory: $(grep -aoE 'mem: [0-9]+ MiB usable, [0-9]+ MiB free' "$LOGDIR/linux-bulkhead.log" | head -1)"
+usable=$(grep -aoE 'mem: [0-9]+ MiB usable' "$LOGDIR/linux-bulkhead.log" | grep -oE '[0-9]+' | head -1)
+ready=$(grep -aoE 'ready: [0-9]+ CPUs?, [0-9]+ MiB free' "$LOGDIR/linux-bulkhead.log" | grep -oE '[0-9]+ MiB' | grep -oE '[0-9]+' | head -1)
+# Boot modules (the kernel, the initrd, the configuration) are reserved too: not the hypervisor's.
+mods_kib=$(grep -aoE 'boot: module [0-9]+: \[0x[0-9a-f]+-0x[0-9a-f]+\)' "$LOGDIR/linux-bulkhead.log" |
+	sed -E 's/.*\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\)/\1 \2/' |
+	while read -r a b; do echo $(((b - a + 4095) / 4096 * 4)); done | awk '{s += $1} END {print s + 0}')
+echo "hypervisor footprint before partitions: $(( (usable - ready) * 1024 - mods_kib )) KiB" \
+	"(image, page tables, heap, stacks; boot modules of ${mods_kib} KiB not counted)"
+grep -aoE 'partition bench: overhead .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
 [ -n "$(lval linux-bulkhead boot_to_init)" ]

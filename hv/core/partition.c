@@ -250,6 +250,11 @@ void partition_start(struct partition *p)
 		p->name, p->id, (unsigned long long)(p->memory >> 20), p->nvcpus, cpus,
 		p->cfg.kernel[0] ? "kernel" : "image", p->cfg.kernel[0] ? p->cfg.kernel : p->cfg.image,
 		config_policy_name(p->cfg.on_crash));
+	pr_info("partition %s: overhead %llu KiB (nested page tables, control blocks; "
+		"%llu KiB of structures)\n",
+		p->name, (unsigned long long)(virt->partition_overhead(p) >> 10),
+		(unsigned long long)((sizeof(*p) + p->nvcpus * sizeof(struct vcpu) +
+				      p->nblocks * sizeof(uint64_t)) >> 10));
 	p->vcpus[0].state = VCPU_RUNNABLE;
 	__atomic_store_n(&p->state, PART_RUNNING, __ATOMIC_RELEASE);
 	sched_kick(p->vcpus[0].pcpu);

@@ -39,6 +39,9 @@ struct virt_ops {
 	 */
 	int (*map)(struct partition *p, uint64_t gpa, uint64_t hpa, uint64_t size);
 
+	/* Bytes the backend holds for p: nested page tables and vCPU control blocks. */
+	uint64_t (*partition_overhead)(struct partition *p);
+
 	/* Forget cached translations of p on every CPU (next entry). */
 	void (*flush)(struct partition *p);
 

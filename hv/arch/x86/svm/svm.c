@@ -263,6 +263,14 @@ static int svm_map(struct partition *p, uint64_t gpa, uint64_t hpa, uint64_t siz
 	return pgtable_map(&sp->npt, gpa, hpa, size, PTE_W | PTE_U);
 }
 
+static uint64_t svm_partition_overhead(struct partition *p)
+{
+	const struct svm_part *sp = p->backend;
+
+	return sp->npt.tables * PAGE_SIZE + sizeof(*sp) +
+	       (uint64_t)p->nvcpus * (VMCB_SIZE + sizeof(struct svm_vcpu));
+}
+
 static void svm_flush(struct partition *p)
 {
 	struct svm_part *sp = p->backend;
@@ -731,6 +739,7 @@ const struct virt_ops svm_ops = {
 	.partition_destroy = svm_partition_destroy,
 	.map = svm_map,
 	.flush = svm_flush,
+	.partition_overhead = svm_partition_overhead,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_reset = svm_vcpu_reset,
