@@ -244,6 +244,47 @@ static void enable_virt(void *arg)
 }
 
 /*
+ * linux=SIZE without config=: one Linux partition of SIZE from the boot
+ * modules, as other hypervisors' benchmark harnesses pass them: module 0 is
+ * the kernel (the rest of its string is the kernel's command line), module
+ * 1, if any, the initrd. One vCPU, on CPU 1 if there is one.
+ */
+static void start_linux_direct(void)
+{
+	static struct cfg_partition cp;
+	char arg[ARG_MAX];
+	const char *args;
+	uint64_t mem;
+	struct partition *p;
+
+	if (cmdline_get(bi.cmdline, "linux", arg, sizeof(arg)) < 0 || parse_u64(arg, &mem) ||
+	    mem < CFG_MIN_MEMORY || mem % CFG_MIN_MEMORY || bi.nmodules < 1) {
+		pr_err("linux=: expected a size (a multiple of 2 MiB, e.g. linux=512M) and the "
+		       "kernel as module 0\n");
+		return;
+	}
+	memset(&cp, 0, sizeof(cp));
+	str_copy(cp.name, "linux", sizeof(cp.name));
+	cp.memory = mem;
+	cp.vcpus = 1;
+	cp.cpus[0] = cpus_online > 1 ? 1 : 0;
+	cp.on_reboot = CFG_POLICY_RESTART;
+	module_name(&bi.modules[0], cp.kernel, sizeof(cp.kernel));
+	if (bi.nmodules > 1)
+		module_name(&bi.modules[1], cp.initrd, sizeof(cp.initrd));
+	args = strchr(bi.modules[0].cmdline, ' ');
+	str_copy(cp.cmdline, args ? args + 1 : "console=ttyS0", sizeof(cp.cmdline));
+	p = partition_create(&cp, phys_to_virt(bi.modules[0].start),
+			     bi.modules[0].end - bi.modules[0].start,
+			     bi.nmodules > 1 ? phys_to_virt(bi.modules[1].start) : NULL,
+			     bi.nmodules > 1 ? bi.modules[1].end - bi.modules[1].start : 0);
+	if (p) {
+		partition_start(p);
+		pr_info("1 partition running\n");
+	}
+}
+
+/*
  * Turn on the virtualization backend everywhere, read the configuration
  * module and start every valid partition. Invalid partitions are skipped
  * with their file:line errors; the hypervisor runs the rest.
@@ -274,7 +315,10 @@ static void start_partitions(void)
 		cpus_online == 1 ? "" : "s");
 
 	if (cmdline_get(bi.cmdline, "config", name, sizeof(name)) < 0) {
-		pr_info("config: no config= on the command line; no partitions to run\n");
+		if (cmdline_has(bi.cmdline, "linux"))
+			start_linux_direct();
+		else
+			pr_info("config: no config= on the command line; no partitions to run\n");
 		return;
 	}
 	m = find_module(name);
