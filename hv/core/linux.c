@@ -3,6 +3,7 @@
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #ifndef HOST_TEST
 #include "arch/x86/regs.h"
@@ -51,30 +52,6 @@
 #define E820_RAM 1
 #define E820_RESERVED 2
 
-static uint16_t rd16(const uint8_t *b, size_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *b, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *b, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
 #define FAIL(code, ...)                                                                            \
 	do {                                                                                       \
 		fmt_snprintf(err, errlen, __VA_ARGS__);                                            \
@@ -91,15 +68,15 @@ int linux_parse(const void *img, uint64_t size, struct linux_image *out, char *e
 	memset(out, 0, sizeof(*out));
 	if (size < HDR_END_MIN)
 		FAIL(-EINVAL, "not a bzImage: only %llu bytes", (unsigned long long)size);
-	if (rd16(b, HDR_BOOT_FLAG) != BOOT_FLAG_VALUE || rd32(b, HDR_MAGIC) != HDRS_MAGIC)
+	if (get_le16(b, HDR_BOOT_FLAG) != BOOT_FLAG_VALUE || get_le32(b, HDR_MAGIC) != HDRS_MAGIC)
 		FAIL(-EINVAL, "not a bzImage: no boot flag and \"HdrS\" setup header");
-	out->version = rd16(b, HDR_VERSION);
+	out->version = get_le16(b, HDR_VERSION);
 	if (out->version < LINUX_MIN_PROTOCOL)
 		FAIL(-EINVAL, "boot protocol %u.%02u is older than 2.12", out->version >> 8,
 		     out->version & 0xFF);
 	if (!(b[HDR_LOADFLAGS] & LOADED_HIGH))
 		FAIL(-EINVAL, "a zImage (loaded low) is not supported");
-	if (!(rd16(b, HDR_XLOADFLAGS) & XLF_KERNEL_64))
+	if (!(get_le16(b, HDR_XLOADFLAGS) & XLF_KERNEL_64))
 		FAIL(-EINVAL, "the kernel has no 64-bit entry point (XLF_KERNEL_64)");
 	sects = b[HDR_SETUP_SECTS] ? b[HDR_SETUP_SECTS] : DEFAULT_SETUP_SECTS;
 	setup = (uint64_t)(sects + 1) * SECTOR;
@@ -110,12 +87,12 @@ int linux_parse(const void *img, uint64_t size, struct linux_image *out, char *e
 	out->hdr_len = HDR_MAGIC - HDR_START + b[HDR_JUMP_LEN];
 	if (HDR_START + out->hdr_len > setup)
 		FAIL(-EINVAL, "the setup header runs past the setup code");
-	out->pref_address = rd64(b, HDR_PREF_ADDRESS);
-	out->init_size = rd32(b, HDR_INIT_SIZE);
-	out->alignment = rd32(b, HDR_KERNEL_ALIGNMENT);
+	out->pref_address = get_le64(b, HDR_PREF_ADDRESS);
+	out->init_size = get_le32(b, HDR_INIT_SIZE);
+	out->alignment = get_le32(b, HDR_KERNEL_ALIGNMENT);
 	out->relocatable = b[HDR_RELOCATABLE];
-	out->cmdline_size = rd32(b, HDR_CMDLINE_SIZE);
-	out->initrd_addr_max = rd32(b, HDR_INITRD_ADDR_MAX);
+	out->cmdline_size = get_le32(b, HDR_CMDLINE_SIZE);
+	out->initrd_addr_max = get_le32(b, HDR_INITRD_ADDR_MAX);
 	if (out->init_size < out->kernel_size)
 		out->init_size = (uint32_t)MIN(out->kernel_size, (uint64_t)UINT32_MAX);
 	if (out->alignment == 0 || !IS_POW2(out->alignment))
@@ -160,11 +137,6 @@ int linux_plan(const struct linux_image *li, uint64_t ram_end, uint64_t initrd_s
 #define GDT_CODE64 0x00AF9A000000FFFFull
 #define GDT_DATA 0x00CF92000000FFFFull
 #define GDT_SIZE 4 /* null, null, code, data */
-
-static void wr32(uint8_t *b, size_t off, uint32_t v)
-{
-	memcpy(b + off, &v, sizeof(v));
-}
 
 struct e820 {
 	uint64_t addr, size;
@@ -242,9 +214,9 @@ int linux_load(struct partition *p, const void *kernel, uint64_t kernel_size,
 	memset(bp, 0, sizeof(bp));
 	memcpy(bp + HDR_START, k + HDR_START, li.hdr_len);
 	bp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-	wr32(bp, HDR_CMD_LINE_PTR, (uint32_t)LINUX_CMDLINE);
-	wr32(bp, HDR_RAMDISK_IMAGE, (uint32_t)lay.initrd);
-	wr32(bp, HDR_RAMDISK_SIZE, (uint32_t)initrd_size);
+	put_le32(bp, HDR_CMD_LINE_PTR, (uint32_t)LINUX_CMDLINE);
+	put_le32(bp, HDR_RAMDISK_IMAGE, (uint32_t)lay.initrd);
+	put_le32(bp, HDR_RAMDISK_SIZE, (uint32_t)initrd_size);
 	memcpy(bp + BP_ACPI_RSDP_ADDR, &acpi_rsdp, sizeof(acpi_rsdp));
 	/* The E820 map: RAM, the legacy hole, the ACPI tables, the ECAM window. */
 	rc = add_e820(bp, &n, 0, LINUX_LOW_END, E820_RAM);

@@ -12,6 +12,7 @@
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 #include "lib/format.h"
 #include "arch/x86/acpi.h"
 
@@ -137,29 +138,6 @@ static uint8_t rd8(const uint8_t *p, size_t off)
 	return p[off];
 }
 
-static uint16_t rd16(const uint8_t *p, size_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
 
 /* 5.2.5.3 / 5.2.6: a structure is valid when all of its bytes sum to 0. */
 static bool checksum_ok(const uint8_t *p, size_t len)
@@ -250,7 +228,7 @@ static int rsdp_validate(const uint8_t *p, size_t avail, char *err, size_t errle
 			rd8(p, RSDP_OFF_REVISION), avail);
 		return -EINVAL;
 	}
-	len = rd32(p, RSDP_OFF_LENGTH);
+	len = get_le32(p, RSDP_OFF_LENGTH);
 	if (len < ACPI_RSDP_V2_LEN || len > RSDP_MAX_LEN || len > avail) {
 		set_err(err, errlen, "RSDP length %u invalid (%zu bytes available)", len, avail);
 		return -EINVAL;
@@ -280,7 +258,7 @@ static bool rsdp_candidate_ok(acpi_map_fn map, uint64_t pa)
 	p = map_range(map, pa, ACPI_RSDP_V2_LEN);
 	if (!p)
 		return false;
-	len = rd32(p, RSDP_OFF_LENGTH);
+	len = get_le32(p, RSDP_OFF_LENGTH);
 	if (len < ACPI_RSDP_V2_LEN || len > RSDP_MAX_LEN)
 		return false;
 	p = map_range(map, pa, len);
@@ -310,7 +288,7 @@ int acpi_rsdp_search(acpi_map_fn map, uint64_t *pa)
 
 	/* 5.2.5.1: first 1 KiB of the EBDA, whose segment the BDA holds. */
 	if (bda) {
-		uint64_t ebda = (uint64_t)rd16(bda, 0) << REAL_MODE_SEG_SHIFT;
+		uint64_t ebda = (uint64_t)get_le16(bda, 0) << REAL_MODE_SEG_SHIFT;
 
 		if (ebda != 0 && rsdp_scan(map, ebda, EBDA_SEARCH_LEN, pa))
 			return 0;
@@ -373,7 +351,7 @@ static int map_table(acpi_map_fn map, uint64_t pa, const uint8_t **tp, uint32_t 
 		return -EFAULT;
 	}
 	sig_str(sig, hdr);
-	len = rd32(hdr, SDT_OFF_LENGTH);
+	len = get_le32(hdr, SDT_OFF_LENGTH);
 	if (len < SDT_HDR_LEN) {
 		set_err(msg, msglen, "%s at 0x%llx: length %u shorter than its header", sig,
 			(unsigned long long)pa, len);
@@ -391,7 +369,7 @@ static int map_table(acpi_map_fn map, uint64_t pa, const uint8_t **tp, uint32_t 
 		return -EFAULT;
 	}
 	/* Re-read from the full mapping; the header mapping is not reused. */
-	if (rd32(t, SDT_OFF_LENGTH) != len) {
+	if (get_le32(t, SDT_OFF_LENGTH) != len) {
 		set_err(msg, msglen, "%s at 0x%llx: length changed", sig, (unsigned long long)pa);
 		return -EINVAL;
 	}
@@ -465,8 +443,8 @@ static int parse_madt(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_i
 			len);
 		return -EINVAL;
 	}
-	out->lapic_addr = rd32(t, MADT_OFF_LAPIC_ADDR);
-	out->pcat_compat = rd32(t, MADT_OFF_FLAGS) & MADT_FLAG_PCAT_COMPAT;
+	out->lapic_addr = get_le32(t, MADT_OFF_LAPIC_ADDR);
+	out->pcat_compat = get_le32(t, MADT_OFF_FLAGS) & MADT_FLAG_PCAT_COMPAT;
 
 	for (off = MADT_OFF_ENTRIES; off < len;) {
 		const uint8_t *e = t + off;
@@ -490,11 +468,11 @@ static int parse_madt(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_i
 		switch (type) {
 		case MADT_TYPE_LAPIC:
 			add_cpu(out, &cpus_dropped, rd8(e, MADT_LAPIC_OFF_APIC_ID),
-				rd8(e, MADT_LAPIC_OFF_UID), rd32(e, MADT_LAPIC_OFF_FLAGS), false);
+				rd8(e, MADT_LAPIC_OFF_UID), get_le32(e, MADT_LAPIC_OFF_FLAGS), false);
 			break;
 		case MADT_TYPE_X2APIC:
-			add_cpu(out, &cpus_dropped, rd32(e, MADT_X2APIC_OFF_APIC_ID),
-				rd32(e, MADT_X2APIC_OFF_UID), rd32(e, MADT_X2APIC_OFF_FLAGS), true);
+			add_cpu(out, &cpus_dropped, get_le32(e, MADT_X2APIC_OFF_APIC_ID),
+				get_le32(e, MADT_X2APIC_OFF_UID), get_le32(e, MADT_X2APIC_OFF_FLAGS), true);
 			break;
 		case MADT_TYPE_IOAPIC:
 			if (out->nioapics >= ACPI_MAX_IOAPICS) {
@@ -502,8 +480,8 @@ static int parse_madt(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_i
 				break;
 			}
 			out->ioapics[out->nioapics].id = rd8(e, MADT_IOAPIC_OFF_ID);
-			out->ioapics[out->nioapics].addr = rd32(e, MADT_IOAPIC_OFF_ADDR);
-			out->ioapics[out->nioapics].gsi_base = rd32(e, MADT_IOAPIC_OFF_GSI_BASE);
+			out->ioapics[out->nioapics].addr = get_le32(e, MADT_IOAPIC_OFF_ADDR);
+			out->ioapics[out->nioapics].gsi_base = get_le32(e, MADT_IOAPIC_OFF_GSI_BASE);
 			out->nioapics++;
 			break;
 		case MADT_TYPE_ISO:
@@ -513,13 +491,13 @@ static int parse_madt(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_i
 			}
 			out->isos[out->nisos].bus = rd8(e, MADT_ISO_OFF_BUS);
 			out->isos[out->nisos].source = rd8(e, MADT_ISO_OFF_SOURCE);
-			out->isos[out->nisos].gsi = rd32(e, MADT_ISO_OFF_GSI);
-			out->isos[out->nisos].flags = rd16(e, MADT_ISO_OFF_FLAGS);
+			out->isos[out->nisos].gsi = get_le32(e, MADT_ISO_OFF_GSI);
+			out->isos[out->nisos].flags = get_le16(e, MADT_ISO_OFF_FLAGS);
 			out->nisos++;
 			break;
 		case MADT_TYPE_LAPIC_OVR:
 			/* 5.2.12.8: the 64-bit address replaces the 32-bit header field. */
-			out->lapic_addr = rd64(e, MADT_LAPIC_OVR_OFF_ADDR);
+			out->lapic_addr = get_le64(e, MADT_LAPIC_OVR_OFF_ADDR);
 			break;
 		default:
 			/* NMI sources, GIC structures, ...: not needed, length is sane. */
@@ -553,13 +531,13 @@ static void parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	bool have_x = false;
 
 	if (len >= FADT_OFF_X_PM_TMR_BLK + GAS_LEN &&
-	    rd64(t, FADT_OFF_X_PM_TMR_BLK + GAS_OFF_ADDR) != 0) {
+	    get_le64(t, FADT_OFF_X_PM_TMR_BLK + GAS_OFF_ADDR) != 0) {
 		uint8_t space = rd8(t, FADT_OFF_X_PM_TMR_BLK + GAS_OFF_SPACE);
 
 		if (space == ACPI_GAS_IO || space == ACPI_GAS_MEMORY) {
 			out->has_pmtimer = true;
 			out->pmtimer_space = space;
-			out->pmtimer_addr = rd64(t, FADT_OFF_X_PM_TMR_BLK + GAS_OFF_ADDR);
+			out->pmtimer_addr = get_le64(t, FADT_OFF_X_PM_TMR_BLK + GAS_OFF_ADDR);
 			have_x = true;
 		} else {
 			warn(out, "FADT: X_PM_TMR_BLK in address space %u ignored", space);
@@ -573,7 +551,7 @@ static void parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 			warn(out, "FADT too short (%u bytes) for the PM timer", len);
 			return;
 		}
-		blk = rd32(t, FADT_OFF_PM_TMR_BLK);
+		blk = get_le32(t, FADT_OFF_PM_TMR_BLK);
 		blk_len = rd8(t, FADT_OFF_PM_TMR_LEN);
 		if (blk == 0)
 			return; /* no PM timer (e.g. hardware-reduced ACPI) */
@@ -586,7 +564,7 @@ static void parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		out->pmtimer_addr = blk;
 	}
 	if (len >= FADT_OFF_FLAGS + sizeof(uint32_t))
-		out->pmtimer_32bit = rd32(t, FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
+		out->pmtimer_32bit = get_le32(t, FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
 }
 
 /* IA-PC HPET 1.0a 3.2.4: the event timer block base address is a GAS. */
@@ -600,7 +578,7 @@ static void parse_hpet(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_
 		return;
 	}
 	space = rd8(t, HPET_OFF_BASE + GAS_OFF_SPACE);
-	addr = rd64(t, HPET_OFF_BASE + GAS_OFF_ADDR);
+	addr = get_le64(t, HPET_OFF_BASE + GAS_OFF_ADDR);
 	if (space != ACPI_GAS_MEMORY || addr == 0) {
 		warn(out, "HPET: base address 0x%llx in space %u unusable",
 		     (unsigned long long)addr, space);
@@ -723,13 +701,13 @@ int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
 	copy_oem_id(out->oem_id, r + RSDP_OFF_OEMID);
 
 	/* 5.2.5.3: XsdtAddress supersedes RsdtAddress when present. */
-	if (out->revision >= RSDP_REV_EXTENDED && rd64(r, RSDP_OFF_XSDT) != 0) {
+	if (out->revision >= RSDP_REV_EXTENDED && get_le64(r, RSDP_OFF_XSDT) != 0) {
 		out->used_xsdt = true;
-		root_pa = rd64(r, RSDP_OFF_XSDT);
+		root_pa = get_le64(r, RSDP_OFF_XSDT);
 		root_sig = XSDT_SIG;
 		esize = XSDT_ENTRY_LEN;
 	} else {
-		root_pa = rd32(r, RSDP_OFF_RSDT);
+		root_pa = get_le32(r, RSDP_OFF_RSDT);
 		root_sig = RSDT_SIG;
 		esize = RSDT_ENTRY_LEN;
 	}
@@ -762,7 +740,7 @@ int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
 
 	for (size_t i = 0; i < nentries; i++) {
 		size_t off = SDT_HDR_LEN + i * esize;
-		uint64_t pa = esize == XSDT_ENTRY_LEN ? rd64(root, off) : rd32(root, off);
+		uint64_t pa = esize == XSDT_ENTRY_LEN ? get_le64(root, off) : get_le32(root, off);
 
 		if (pa == 0) {
 			warn(out, "%s entry %zu is null, skipped", root_sig, i);
