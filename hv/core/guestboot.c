@@ -10,25 +10,27 @@
 #define PT_ENTRIES 512
 #define PT_SIZE 0x1000ull
 #define LARGE_PAGE MiB(2)
-#define GUESTBOOT_PDPT (GUESTBOOT_PML4 + PT_SIZE)
-#define GUESTBOOT_PD (GUESTBOOT_PDPT + PT_SIZE)
-#define GUESTBOOT_NPD (GUESTBOOT_MAP_SIZE / GiB(1))
-BUILD_ASSERT(GUESTBOOT_PD + GUESTBOOT_NPD * PT_SIZE <= GUESTBOOT_RESERVED_END);
+#define NPD (GUESTBOOT_MAP_SIZE / GiB(1))
+/* Entries written per gmem_write: a small buffer, not a whole table on the stack. */
+#define CHUNK 64
+BUILD_ASSERT(NPD <= CHUNK);
+BUILD_ASSERT(GUESTBOOT_PML4 + GUESTBOOT_MAP_PAGES * PT_SIZE <= GUESTBOOT_RESERVED_END);
 
-static int build_page_tables(struct partition *p)
+int guestboot_identity_map(struct partition *p, uint64_t pml4)
 {
-	uint64_t e;
+	uint64_t pdpt = pml4 + PT_SIZE, pd = pdpt + PT_SIZE, e[CHUNK];
 	int err;
 
-	e = GUESTBOOT_PDPT | PTE_P | PTE_W;
-	err = gmem_write(p, GUESTBOOT_PML4, &e, sizeof(e));
-	for (uint64_t i = 0; i < GUESTBOOT_NPD && !err; i++) {
-		e = (GUESTBOOT_PD + i * PT_SIZE) | PTE_P | PTE_W;
-		err = gmem_write(p, GUESTBOOT_PDPT + i * sizeof(e), &e, sizeof(e));
-	}
-	for (uint64_t i = 0; i < GUESTBOOT_NPD * PT_ENTRIES && !err; i++) {
-		e = (i * LARGE_PAGE) | PTE_P | PTE_W | PTE_PS;
-		err = gmem_write(p, GUESTBOOT_PD + i * sizeof(e), &e, sizeof(e));
+	e[0] = pdpt | PTE_P | PTE_W;
+	err = gmem_write(p, pml4, e, sizeof(e[0]));
+	for (uint64_t i = 0; i < NPD; i++)
+		e[i] = (pd + i * PT_SIZE) | PTE_P | PTE_W;
+	if (!err)
+		err = gmem_write(p, pdpt, e, NPD * sizeof(e[0]));
+	for (uint64_t i = 0; i < NPD * PT_ENTRIES && !err; i += CHUNK) {
+		for (uint64_t j = 0; j < CHUNK; j++)
+			e[j] = ((i + j) * LARGE_PAGE) | PTE_P | PTE_W | PTE_PS;
+		err = gmem_write(p, pd + i * sizeof(e[0]), e, sizeof(e));
 	}
 	return err;
 }
@@ -55,7 +57,7 @@ int guestboot_load(struct partition *p, struct vcpu_boot *b, char *err, size_t e
 			return -EINVAL;
 		}
 	}
-	if (build_page_tables(p)) {
+	if (guestboot_identity_map(p, GUESTBOOT_PML4)) {
 		fmt_snprintf(err, errlen, "no room for the loader's page tables");
 		return -EINVAL;
 	}

@@ -19,6 +19,17 @@
 struct partition;
 struct vcpu_boot;
 
+/* Pages the identity map takes: PML4, PDPT and one page directory per GiB. */
+#define GUESTBOOT_MAP_PAGES (2 + GUESTBOOT_MAP_SIZE / GiB(1))
+
+/*
+ * Write page tables at guest-physical pml4 (GUESTBOOT_MAP_PAGES pages from
+ * there: PML4, PDPT, then the page directories) that identity-map
+ * guest-physical [0, GUESTBOOT_MAP_SIZE) with 2 MiB pages. Used by the
+ * test-guest loader and the Linux loader. 0, or -EFAULT if outside RAM.
+ */
+int guestboot_identity_map(struct partition *p, uint64_t pml4);
+
 /*
  * Copy the partition's image into its (zeroed) memory, build the page
  * tables and fill *b for vCPU 0. 0, or -EINVAL with a reason in err.

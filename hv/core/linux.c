@@ -6,8 +6,9 @@
 #include "lib/unaligned.h"
 
 #ifndef HOST_TEST
-#include "arch/x86/regs.h"
+#include "arch/x86/desc.h"
 #include "core/gmem.h"
+#include "core/guestboot.h"
 #include "core/partition.h"
 #include "core/vcpu.h"
 #endif
@@ -128,14 +129,9 @@ int linux_plan(const struct linux_image *li, uint64_t ram_end, uint64_t initrd_s
 
 #ifndef HOST_TEST
 
-#define PT_ENTRIES 512
-#define LARGE_PAGE MiB(2)
-#define IDENTITY_GB 4
 /* __BOOT_CS and __BOOT_DS: the selectors the 64-bit entry requires (boot.rst). */
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
-#define GDT_CODE64 0x00AF9A000000FFFFull
-#define GDT_DATA 0x00CF92000000FFFFull
 #define GDT_SIZE 4 /* null, null, code, data */
 
 struct e820 {
@@ -154,22 +150,14 @@ static int add_e820(uint8_t *bp, unsigned int *n, uint64_t addr, uint64_t size, 
 	return 0;
 }
 
+BUILD_ASSERT(LINUX_PAGE_TABLES + GUESTBOOT_MAP_PAGES * PAGE <= LINUX_GDT);
+
+/* The identity map the 64-bit entry needs, and a GDT with __BOOT_CS and __BOOT_DS. */
 static int build_tables(struct partition *p)
 {
-	uint64_t e, gdt[GDT_SIZE] = {0, 0, GDT_CODE64, GDT_DATA};
-	uint64_t pml4 = LINUX_PAGE_TABLES, pdpt = pml4 + PAGE, pd = pdpt + PAGE;
-	int err;
+	uint64_t gdt[GDT_SIZE] = {0, 0, DESC_FLAT_CODE64, DESC_FLAT_DATA};
+	int err = guestboot_identity_map(p, LINUX_PAGE_TABLES);
 
-	e = pdpt | PTE_P | PTE_W;
-	err = gmem_write(p, pml4, &e, sizeof(e));
-	for (uint64_t i = 0; i < IDENTITY_GB && !err; i++) {
-		e = (pd + i * PAGE) | PTE_P | PTE_W;
-		err = gmem_write(p, pdpt + i * sizeof(e), &e, sizeof(e));
-	}
-	for (uint64_t i = 0; i < IDENTITY_GB * PT_ENTRIES && !err; i++) {
-		e = (i * LARGE_PAGE) | PTE_P | PTE_W | PTE_PS;
-		err = gmem_write(p, pd + i * sizeof(e), &e, sizeof(e));
-	}
 	if (!err)
 		err = gmem_write(p, LINUX_GDT, gdt, sizeof(gdt));
 	return err;

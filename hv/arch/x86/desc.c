@@ -8,10 +8,6 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/trap.h"
 
-/* Access bytes and flags of the flat segments. */
-#define SEG_CODE64 0x00AF9A000000FFFFull /* P, DPL0, code RX, L=1, G */
-#define SEG_DATA 0x00CF92000000FFFFull	/* P, DPL0, data RW, D/B, G */
-#define SEG_CODE32 0x00CF9A000000FFFFull /* P, DPL0, code RX, D=1, G */
 #define TSS_TYPE_AVAILABLE 0x9ull
 #define DESC_PRESENT (1ull << 47)
 #define GATE_INTERRUPT 0xEull
@@ -38,9 +34,9 @@ void gdt_load(struct percpu *pc)
 	struct desc_ptr gdtr;
 
 	pc->gdt[GDT_SEL_NULL / 8] = 0;
-	pc->gdt[GDT_SEL_CODE64 / 8] = SEG_CODE64;
-	pc->gdt[GDT_SEL_DATA / 8] = SEG_DATA;
-	pc->gdt[GDT_SEL_CODE32 / 8] = SEG_CODE32;
+	pc->gdt[GDT_SEL_CODE64 / 8] = DESC_FLAT_CODE64;
+	pc->gdt[GDT_SEL_DATA / 8] = DESC_FLAT_DATA;
+	pc->gdt[GDT_SEL_CODE32 / 8] = DESC_FLAT_CODE32;
 	/* 64-bit TSS descriptor: 16 bytes, base split over both slots. */
 	pc->gdt[GDT_SEL_TSS / 8] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) |
 				   (TSS_TYPE_AVAILABLE << 40) | DESC_PRESENT |

@@ -10,6 +10,14 @@
 #include "arch/x86/regs.h"
 #include "lib/compiler.h"
 
+/*
+ * Flat 4 GiB segment descriptors, DPL 0 (APM vol. 2, 4.8.1 and 4.8.2): the
+ * hypervisor's GDT, the AP trampoline's and a Linux partition's boot GDT.
+ */
+#define DESC_FLAT_CODE64 0x00AF9A000000FFFFull /* P, code RX, L=1, G */
+#define DESC_FLAT_DATA 0x00CF92000000FFFFull   /* P, data RW, D/B, G */
+#define DESC_FLAT_CODE32 0x00CF9A000000FFFFull /* P, code RX, D=1, G */
+
 /* null, code64, data, code32, TSS (two slots in long mode) */
 #define GDT_ENTRIES 6
 

@@ -33,10 +33,6 @@ extern const char tramp_pm32[], tramp_lm64[];
 #define AP_POLL_US 100ull
 #define XAPIC_MAX_ID 0xFE
 
-/* Same descriptors as the per-CPU GDT (desc.c), for the way up. */
-#define TRAMP_CODE64 0x00AF9A000000FFFFull
-#define TRAMP_DATA 0x00CF92000000FFFFull
-#define TRAMP_CODE32 0x00CF9A000000FFFFull
 
 static volatile bool ap_started;
 static spinlock_t call_lock = SPINLOCK_INIT;
@@ -208,9 +204,9 @@ static void prepare_trampoline(uint64_t tramp)
 
 	memcpy(phys_to_virt(tramp), __trampoline_start, len);
 	p->gdt[0] = 0;
-	p->gdt[GDT_SEL_CODE64 / 8] = TRAMP_CODE64;
-	p->gdt[GDT_SEL_DATA / 8] = TRAMP_DATA;
-	p->gdt[GDT_SEL_CODE32 / 8] = TRAMP_CODE32;
+	p->gdt[GDT_SEL_CODE64 / 8] = DESC_FLAT_CODE64;
+	p->gdt[GDT_SEL_DATA / 8] = DESC_FLAT_DATA;
+	p->gdt[GDT_SEL_CODE32 / 8] = DESC_FLAT_CODE32;
 	p->gdt_limit = sizeof(p->gdt) - 1;
 	p->gdt_base = (uint32_t)(tramp + TRAMP_PARAMS_OFFSET + offsetof(struct tramp_params, gdt));
 	p->pm_offset = (uint32_t)(tramp + (SYM_ADDR(tramp_pm32) - SYM_ADDR(__trampoline_start)));
