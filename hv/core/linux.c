@@ -211,7 +211,7 @@ int linux_load(struct partition *p, const void *kernel, uint64_t kernel_size,
 	rc |= add_e820(bp, &n, LINUX_LOW_END, LOW_1M - LINUX_LOW_END, E820_RESERVED);
 	rc |= add_e820(bp, &n, LOW_1M, ram_end - LOW_1M, E820_RAM);
 	rc |= add_e820(bp, &n, ram_end, PARTITION_ACPI_AREA, E820_RESERVED);
-	rc |= add_e820(bp, &n, LINUX_ECAM_BASE, LINUX_ECAM_SIZE, E820_RESERVED);
+	rc |= add_e820(bp, &n, PARTITION_ECAM_BASE, PARTITION_ECAM_SIZE, E820_RESERVED);
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 	if (!rc)
 		rc = gmem_write(p, LINUX_ZERO_PAGE, bp, sizeof(bp));

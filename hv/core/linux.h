@@ -20,9 +20,6 @@
 #define LINUX_PAGE_TABLES 0x30000ull	/* PML4, PDPT, 4 PDs: identity map of 4 GiB */
 #define LINUX_GDT 0x36000ull
 #define LINUX_LOW_END 0x9F000ull	/* usable low memory ends here (EBDA below 640K) */
-/* The PCI ECAM window of the virtual platform, reserved in the E820 map. */
-#define LINUX_ECAM_BASE 0xB0000000ull
-#define LINUX_ECAM_SIZE MiB(256)
 
 struct linux_image {
 	uint16_t version;

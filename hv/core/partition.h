@@ -14,6 +14,14 @@
 #include "lib/spinlock.h"
 
 #define PARTITION_BLOCK_SIZE MiB(2)
+/*
+ * The PCI ECAM window of every partition's platform (256 buses of 1 MiB):
+ * guest RAM ends below it, the Linux loader reserves it in the E820 map,
+ * the platform decodes it and announces it in the MCFG table.
+ */
+#define PARTITION_ECAM_BASE 0xB0000000ull
+#define PARTITION_ECAM_BUSES 256
+#define PARTITION_ECAM_SIZE (PARTITION_ECAM_BUSES * MiB(1))
 /* The top of guest RAM that holds the partition's ACPI tables. */
 #define PARTITION_ACPI_AREA KiB(64)
 #define PARTITION_CONSOLE_LINE 160

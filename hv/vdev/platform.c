@@ -63,8 +63,8 @@
  */
 #define PLATFORM_IOAPIC_ID 0
 /* Guest RAM ends below the first device window (ECAM); RAM above 4 GiB comes later. */
-#define PLATFORM_RAM_LIMIT ACPI_DEFAULT_ECAM_BASE
-#define ACPI_ECAM_BUS_END 255
+#define PLATFORM_RAM_LIMIT PARTITION_ECAM_BASE
+#define ECAM_BUS_END (PARTITION_ECAM_BUSES - 1)
 #define NS_PER_SEC 1000000000ull
 #define ALL_ONES 0xFFFFFFFFFFFFFFFFull
 #define UNBACKED_LOG_LIMIT 8
@@ -548,7 +548,7 @@ static const struct io_mmio_ops ioapic_mmio_ops = {ioapic_mmio_read, ioapic_mmio
 static int ecam_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val)
 {
 	uint32_t x = 0;
-	int rc = vpci_ecam_read(&((struct platform *)dev)->pci, gpa - ACPI_DEFAULT_ECAM_BASE, size,
+	int rc = vpci_ecam_read(&((struct platform *)dev)->pci, gpa - PARTITION_ECAM_BASE, size,
 				&x);
 
 	*val = x;
@@ -557,7 +557,7 @@ static int ecam_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
 
 static int ecam_write(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t val)
 {
-	return vpci_ecam_write(&((struct platform *)dev)->pci, gpa - ACPI_DEFAULT_ECAM_BASE, size,
+	return vpci_ecam_write(&((struct platform *)dev)->pci, gpa - PARTITION_ECAM_BASE, size,
 			       (uint32_t)val);
 }
 
@@ -784,7 +784,7 @@ static void plat_reset(struct partition *p)
 	vrtc_init(&pl->rtc, &isa, wall, now);
 	vpmtimer_init(&pl->pmt, now);
 	vuart_init(&pl->uart, &isa, IRQ_COM1, uart_tx, pl);
-	vpci_init(&pl->pci, ACPI_DEFAULT_ECAM_BASE, ACPI_ECAM_BUS_END);
+	vpci_init(&pl->pci, PARTITION_ECAM_BASE, ECAM_BUS_END);
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		struct vlapic_config cfg = {
 			.ops = {lapic_send_ipi, lapic_eoi, &pl->lapic_ctx[i]},
@@ -812,8 +812,8 @@ static void plat_reset(struct partition *p)
 	ap.pm1a_cnt = ACPI_DEFAULT_PM1A_CNT;
 	ap.pm_tmr = ACPI_DEFAULT_PM_TMR;
 	ap.sci_irq = ACPI_DEFAULT_SCI_IRQ;
-	ap.ecam_base = ACPI_DEFAULT_ECAM_BASE;
-	ap.ecam_bus_end = ACPI_ECAM_BUS_END;
+	ap.ecam_base = PARTITION_ECAM_BASE;
+	ap.ecam_bus_end = ECAM_BUS_END;
 	/* One staging buffer for all partitions: tables are built one at a time. */
 	flags = spin_lock_irqsave(&tables_lock);
 	if (acpi_build(&ap, tables, sizeof(tables), &used, &pl->rsdp) == 0)
@@ -847,7 +847,7 @@ static int claim_all(struct platform *pl)
 	err |= iomap_claim_ports(m, PORT_SYSCTL_A, 1, &misc_ops, pl);
 	err |= iomap_claim_mmio(m, VLAPIC_DEFAULT_BASE, VLAPIC_MMIO_SIZE, &lapic_mmio_ops, pl);
 	err |= iomap_claim_mmio(m, VIOAPIC_DEFAULT_BASE, VIOAPIC_MMIO_SIZE, &ioapic_mmio_ops, pl);
-	err |= iomap_claim_mmio(m, ACPI_DEFAULT_ECAM_BASE, vpci_ecam_size(&pl->pci), &ecam_ops, pl);
+	err |= iomap_claim_mmio(m, PARTITION_ECAM_BASE, PARTITION_ECAM_SIZE, &ecam_ops, pl);
 	if (pl->testdev)
 		err |= iomap_claim_mmio(m, PLATFORM_TESTDEV_BASE, PLATFORM_TESTDEV_SIZE,
 					&testdev_ops, pl);
@@ -907,7 +907,7 @@ static int plat_create(struct partition *p)
 		pl->lapic_ctx[i].plat = pl;
 		pl->lapic_ctx[i].index = i;
 	}
-	vpci_init(&pl->pci, ACPI_DEFAULT_ECAM_BASE, ACPI_ECAM_BUS_END);
+	/* The devices themselves are initialised by plat_reset() before every boot. */
 	return claim_all(pl);
 }
 
