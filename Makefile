@@ -32,7 +32,7 @@ HV_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) \
              $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S_SRCS))
 
 .PHONY: all iso run run-iso test unit integration check format deps clean guests fuzz bench
-all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead.iso
+all: $(BUILD)/bulkhead.elf $(BUILD)/bulkhead32.elf $(BUILD)/bulkhead.iso
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)

@@ -15,10 +15,13 @@ for c in 0 1 2 3; do
 	check "timer-cpu$c" "timer: cpu$c: 5 interrupts, period [0-9]+ us \(programmed 10000 us\)"
 done
 check "timer-all" 'timer: interrupts arrived on all 4 CPUs'
-# Each measured period within 20% of the programmed 10 ms (emulation is noisy).
-check_cmd "timer-periods-in-tolerance" bash -c "
-	grep -aoE 'period [0-9]+ us' '$LOG' | awk '{ if (\$2 < 8000 || \$2 > 12000) bad=1; n++ }
-		END { exit (n == 4 && !bad) ? 0 : 1 }'"
+# Timing under emulation is noisy (two QEMUs share two cores), so the test
+# asserts what holds whatever the load: no callback ever ran before its
+# deadline, and on every CPU at least one of the five ticks came within half
+# a period of it (a timer programmed in the wrong unit is late on every tick).
+check_cmd "timer-never-early-never-slow" bash -c "
+	grep -aoE 'delay after deadline min -?[0-9]+ us' '$LOG' |
+	awk '{ if (\$5 < 0 || \$5 >= 5000) bad=1; n++ } END { exit (n == 4 && !bad) ? 0 : 1 }'"
 check "svm-features" 'virt: AMD-V \(AuthenticAMD\) revision 1, [0-9]+ ASIDs, nested paging'
 check "ready" 'Bulkhead ready: 4 CPUs'
 check_clean
