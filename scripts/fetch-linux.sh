@@ -4,7 +4,9 @@
 #   - Debian's current linux-image-*-amd64 (the version linux-image-amd64
 #     depends on), with `apt-get download` and `dpkg-deb -x`: never
 #     installed on the host;
-#   - a busybox-static initramfs with tests/linux/init as /init.
+#   - a busybox-static initramfs with tests/linux/init as /init, and the
+#     kernel's pvpanic modules (the driver for the partition's pvpanic
+#     device, which turns a guest panic into the on_crash policy).
 # Prints the paths of the bzImage and the initramfs on its last two lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,12 +40,18 @@ if [ ! -f "$kernel" ]; then
 fi
 [ -f "$kernel" ] || { echo "fetch-linux: $kernel missing after unpacking" >&2; exit 1; }
 
-initrd=$cache/initramfs.cpio.gz
+# Modules must match the kernel exactly, so the initramfs is per kernel version.
+initrd=$cache/initramfs-$kver.cpio.gz
+mods=$kdir/root/lib/modules/$kver/kernel/drivers/misc/pvpanic
 if [ ! -f "$initrd" ] || [ tests/linux/init -nt "$initrd" ] || [ tests/linux/bench -nt "$initrd" ] ||
-	[ /bin/busybox -nt "$initrd" ]; then
+	[ scripts/fetch-linux.sh -nt "$initrd" ] || [ /bin/busybox -nt "$initrd" ]; then
 	stage=$(mktemp -d)
 	trap 'rm -rf "$stage"' EXIT
-	mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,etc}
+	mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,etc,lib/modules}
+	for m in pvpanic pvpanic-mmio; do
+		[ -f "$mods/$m.ko" ] || { echo "fetch-linux: $mods/$m.ko missing" >&2; exit 1; }
+		cp "$mods/$m.ko" "$stage/lib/modules/"
+	done
 	cp /bin/busybox "$stage/bin/busybox"
 	for app in $("$stage/bin/busybox" --list); do
 		[ "$app" = busybox ] || ln -sf busybox "$stage/bin/$app"

@@ -232,6 +232,7 @@
 #define AML_BYTE_PREFIX	  0x0A
 #define AML_WORD_PREFIX	  0x0B
 #define AML_DWORD_PREFIX  0x0C
+#define AML_STRING_PREFIX 0x0D
 #define AML_QWORD_PREFIX  0x0E
 #define AML_SCOPE_OP	  0x10
 #define AML_BUFFER_OP	  0x11
@@ -259,6 +260,9 @@
 #define EISAID_HEX_BITS	   4
 #define EISAID_HEX_A	   10
 #define EISAID_DIGITS_BITS 16
+
+/* _STA bits (6.3.7): present, enabled, shown in the UI, functioning. */
+#define STA_PRESENT_ENABLED_SHOWN_OK 0x0F
 
 /* Resource descriptors (6.4). */
 #define RES_IO		      0x47 /* small item: I/O port, 7 bytes of data */
@@ -788,6 +792,13 @@ static void res_dword_mem(struct out *o, uint32_t min, uint32_t max)
 	aml_le(o, max - min + 1, sizeof(uint32_t));
 }
 
+/* A String (20.2.3): the bytes and a NUL. */
+static void aml_string(struct out *o, const char *str)
+{
+	aml_byte(o, AML_STRING_PREFIX);
+	aml_bytes(o, str, strlen(str) + 1);
+}
+
 static void res_io(struct out *o, uint16_t port, uint8_t len)
 {
 	aml_byte(o, RES_IO);
@@ -932,12 +943,40 @@ static void dsdt_mres(struct out *o, uint32_t ecam_base, uint32_t ecam_size)
 }
 
 /*
+ * The pvpanic device (vdev/pvpanic.h) as QEMU declares it, so that Linux's
+ * pvpanic-mmio driver binds to it. Equivalent to:
+ *
+ *   Device (PEVT) {
+ *       Name (_HID, "QEMU0001")
+ *       Name (_STA, 0x0F)
+ *       Name (_CRS, ResourceTemplate () { IO (Decode16, port, port, 1, 1) })
+ *   }
+ */
+static void dsdt_pvpanic(struct out *o, uint16_t port)
+{
+	size_t dev, buf, len_at;
+
+	dev = aml_device_open(o, "PEVT");
+	aml_name(o, "_HID", false);
+	aml_string(o, "QEMU0001");
+	aml_name(o, "_STA", false);
+	aml_integer(o, STA_PRESENT_ENABLED_SHOWN_OK);
+	aml_name(o, "_CRS", false);
+	buf = aml_buffer_open(o, &len_at);
+	res_io(o, port, 1);
+	res_end(o);
+	aml_buffer_close(o, buf, len_at);
+	aml_pkg_close(o, dev);
+}
+
+/*
  * DSDT (5.2.11.1), equivalent to:
  *
  *   DefinitionBlock ("", "DSDT", 2, oem_id, "BULKHEAD", 1) {
  *       Name (\_S0, Package () { 0, 0, 0, 0 })
  *       Name (\_S5, Package () { 5, 5, 0, 0 })
- *       Scope (\_SB) { Device (PCI0) {...}  Device (MRES) {...} }
+ *       Scope (\_SB) { Device (PCI0) {...}  Device (MRES) {...}
+ *                      Device (PEVT) {...} (with a pvpanic port) }
  *   }
  */
 static uint8_t *build_dsdt(struct out *o, const struct acpi_build_params *p, const struct ids *ids)
@@ -956,6 +995,8 @@ static uint8_t *build_dsdt(struct out *o, const struct acpi_build_params *p, con
 	aml_name_seg(o, "_SB_", true);
 	dsdt_pci0(o, p, (uint32_t)(p->ecam_base + ecam_size));
 	dsdt_mres(o, (uint32_t)p->ecam_base, (uint32_t)ecam_size);
+	if (p->pvpanic_port)
+		dsdt_pvpanic(o, p->pvpanic_port);
 	aml_pkg_close(o, scope);
 	if (o->full)
 		return NULL;

@@ -47,7 +47,9 @@
  *    I/O ports 0xCF8-0xCFF for configuration mechanism #1, and windows for
  *    device BARs (see ACPI_PCI_* below). Both are vdev/vpci.h: the
  *    hypervisor keeps the ECAM window unmapped in the nested page tables,
- *    so every access to it exits and reaches vpci_ecam_read/write. No HPET is emulated, so there is
+ *    so every access to it exits and reaches vpci_ecam_read/write;
+ *  - if pvpanic_port is non-zero, a pvpanic device (_HID "QEMU0001") with
+ *    that one I/O port (vdev/pvpanic.h). No HPET is emulated, so there is
  * no HPET table.
  */
 #ifndef VDEV_ACPI_TABLES_H
@@ -123,6 +125,7 @@ struct acpi_build_params {
 	uint8_t sci_irq;		     /* ISA IRQ, 1..15 but not 2 (it is cascade/PIT) */
 	uint64_t ecam_base;		     /* 1 MiB aligned, below ACPI_PCI_MEM32_LIMIT */
 	uint8_t ecam_bus_end;		     /* buses 0..ecam_bus_end */
+	uint16_t pvpanic_port;		     /* 0: no pvpanic device in the DSDT */
 	char oem_id[7]; /* NUL-terminated, up to 6 printable chars; "" = "BLKHD" */
 };
 

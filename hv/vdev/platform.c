@@ -14,6 +14,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "vdev/acpi_tables.h"
+#include "vdev/pvpanic.h"
 #include "vdev/vioapic.h"
 #include "vdev/vlapic.h"
 #include "vdev/vpci.h"
@@ -69,7 +70,8 @@
 #define ALL_ONES 0xFFFFFFFFFFFFFFFFull
 #define UNBACKED_LOG_LIMIT 8
 
-enum power_req { POWER_NONE, POWER_OFF, POWER_REBOOT };
+/* Requests from device writes, acted on at the next vCPU entry (not under the lock). */
+enum power_req { POWER_NONE, POWER_OFF, POWER_REBOOT, POWER_CRASH };
 
 struct platform;
 
@@ -88,6 +90,7 @@ struct platform {
 	struct vpmtimer pmt;
 	struct vuart uart;
 	struct vpci pci;
+	struct pvpanic pvpanic;
 	struct vlapic *lapic;
 	struct lapic_ctx *lapic_ctx;
 	bool *nmi;
@@ -503,6 +506,34 @@ static int misc_write(void *dev, struct vcpu *v, uint16_t port, unsigned int siz
 
 static const struct io_port_ops misc_ops = {misc_read, misc_write};
 
+/* The guest kernel's own panic report (vdev/pvpanic.h). */
+static int pvpanic_read(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t *val)
+{
+	*val = pvpanic_io_read(&((struct platform *)dev)->pvpanic, size);
+	return 0;
+}
+
+static int pvpanic_write(void *dev, struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+	struct platform *pl = dev;
+
+	switch (pvpanic_io_write(&pl->pvpanic, val)) {
+	case PVPANIC_CRASHED:
+		pl->power = POWER_CRASH;
+		break;
+	case PVPANIC_RECORD:
+		pr_warn("partition %s: the guest kernel panicked and handles it itself "
+			"(pvpanic: crash kernel loaded)\n",
+			pl->p->name);
+		break;
+	case PVPANIC_IGNORE:
+		break;
+	}
+	return 0;
+}
+
+static const struct io_port_ops pvpanic_ops = {pvpanic_read, pvpanic_write};
+
 /* --- MMIO ----------------------------------------------------------------- */
 
 static int lapic_mmio_read(void *dev, struct vcpu *v, uint64_t gpa, unsigned int size,
@@ -719,6 +750,9 @@ static void plat_vcpu_entry(struct vcpu *v)
 		partition_poweroff(v);
 	else if (power == POWER_REBOOT)
 		partition_reboot(v);
+	else if (power == POWER_CRASH)
+		partition_crash(v, "guest kernel panic (reported through pvpanic)",
+				PVPANIC_DEFAULT_PORT);
 }
 
 /* HLT ends on an interrupt the vCPU would take (RFLAGS.IF) or an NMI. */
@@ -785,6 +819,7 @@ static void plat_reset(struct partition *p)
 	vpmtimer_init(&pl->pmt, now);
 	vuart_init(&pl->uart, &isa, IRQ_COM1, uart_tx, pl);
 	vpci_init(&pl->pci, PARTITION_ECAM_BASE, ECAM_BUS_END);
+	pvpanic_init(&pl->pvpanic);
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		struct vlapic_config cfg = {
 			.ops = {lapic_send_ipi, lapic_eoi, &pl->lapic_ctx[i]},
@@ -814,6 +849,7 @@ static void plat_reset(struct partition *p)
 	ap.sci_irq = ACPI_DEFAULT_SCI_IRQ;
 	ap.ecam_base = PARTITION_ECAM_BASE;
 	ap.ecam_bus_end = ECAM_BUS_END;
+	ap.pvpanic_port = PVPANIC_DEFAULT_PORT;
 	/* One staging buffer for all partitions: tables are built one at a time. */
 	flags = spin_lock_irqsave(&tables_lock);
 	if (acpi_build(&ap, tables, sizeof(tables), &used, &pl->rsdp) == 0)
@@ -845,6 +881,7 @@ static int claim_all(struct platform *pl)
 	err |= iomap_claim_ports(m, PORT_KBC_CMD, 1, &misc_ops, pl);
 	err |= iomap_claim_ports(m, PORT_POST, 1, &misc_ops, pl);
 	err |= iomap_claim_ports(m, PORT_SYSCTL_A, 1, &misc_ops, pl);
+	err |= iomap_claim_ports(m, PVPANIC_DEFAULT_PORT, PVPANIC_IO_LEN, &pvpanic_ops, pl);
 	err |= iomap_claim_mmio(m, VLAPIC_DEFAULT_BASE, VLAPIC_MMIO_SIZE, &lapic_mmio_ops, pl);
 	err |= iomap_claim_mmio(m, VIOAPIC_DEFAULT_BASE, VIOAPIC_MMIO_SIZE, &ioapic_mmio_ops, pl);
 	err |= iomap_claim_mmio(m, PARTITION_ECAM_BASE, PARTITION_ECAM_SIZE, &ecam_ops, pl);

@@ -18,6 +18,7 @@ session_start linux -append "config=linux.ini" \
 session_wait 'bulkhead-guest: init started' 240 2
 check "web-init" '^\[web\] bulkhead-guest: init started on .*, 2 CPUs'
 check "db-init" '^\[db\] bulkhead-guest: init started on .*, 1 CPUs'
+check_not "modules-load" 'bulkhead-guest: cannot load'
 
 # The console focus starts on web.
 sleep 2
@@ -63,15 +64,21 @@ session_wait 'partition db: stopped after power-off' 60
 check "db-poweroff-stop" 'partition db: vCPU 0 powered off; on_poweroff=stop'
 check "db-stopped" 'partition db: stopped after power-off'
 
-# web: a kernel panic with panic=1 reboots it; on_reboot=restart brings it
-# back. The focus goes db -> tick -> web (db is stopped now).
+# web: a kernel panic reaches the hypervisor through the pvpanic device
+# (panic=0: the kernel would otherwise spin forever) and on_crash=restart
+# brings it back. The focus goes db -> tick -> web (db is stopped now).
 session_send '\035'
 session_wait 'console: input goes to partition tick' 10
 session_send '\035'
 session_wait 'console: input goes to partition web' 10 2
-session_send 'echo 1 > /proc/sys/kernel/panic; echo c > /proc/sysrq-trigger\r'
-session_wait 'partition web: restarted after a reboot' 120
-check "web-panic-restart" 'partition web: restarted after a reboot'
+session_send 'echo PVPANIC=$(ls /sys/bus/platform/drivers/pvpanic-mmio | grep -c QEMU0001)\r'
+session_wait '^\[web\] PVPANIC=[0-9]' 30
+check "web-pvpanic-bound" '^\[web\] PVPANIC=1$'
+session_send 'echo 0 > /proc/sys/kernel/panic; echo c > /proc/sysrq-trigger\r'
+session_wait 'partition web: restarted after a crash' 120
+check "web-panic-crash-policy" 'partition web: vCPU [01] crashed: guest kernel panic \(reported through pvpanic\).*on_crash=restart'
+check "web-panic-restart" 'partition web: restarted after a crash'
+check_not "web-panic-not-reboot" 'partition web: vCPU [01] asked for a reboot'
 session_wait '^\[web\] bulkhead-guest: init started' 240 2
 check_count "web-back-to-shell" '^\[web\] bulkhead-guest: init started' 2
 

@@ -63,6 +63,7 @@ static void default_params(struct acpi_build_params *p, unsigned int nvcpus, uin
 	p->sci_irq = ACPI_DEFAULT_SCI_IRQ;
 	p->ecam_base = ACPI_DEFAULT_ECAM_BASE;
 	p->ecam_bus_end = 255;
+	p->pvpanic_port = 0x505;
 	strcpy(p->oem_id, "BHTEST");
 }
 
@@ -409,6 +410,37 @@ TEST(dsdt_sleep_states)
 	CHECK(memfind(d, len, "PCI0", 4) != NULL);
 }
 
+TEST(dsdt_pvpanic)
+{
+	/* Name(_HID, "QEMU0001") and IO(Decode16, 0x505, 0x505, 1, 1). */
+	static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0D, 'Q', 'E',
+				      'M',  'U', '0', '0', '0', '1', 0x00};
+	static const uint8_t io[] = {0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01};
+	struct acpi_build_params p;
+	uint64_t rsdp_gpa;
+	const uint8_t *f, *d;
+
+	default_params(&p, 1, BASE);
+	CHECK_EQ(build(&p, &rsdp_gpa), 0);
+	f = find_table(at(rsdp_gpa, 36), "FACP");
+	d = f ? at(rd64(f + 140), HDR_LEN) : NULL;
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK(memfind(d, rd32(d + 4), "PEVT", 4) != NULL);
+	CHECK(memfind(d, rd32(d + 4), hid, sizeof(hid)) != NULL);
+	CHECK(memfind(d, rd32(d + 4), io, sizeof(io)) != NULL);
+
+	/* Port 0: no device at all. */
+	p.pvpanic_port = 0;
+	CHECK_EQ(build(&p, &rsdp_gpa), 0);
+	f = find_table(at(rsdp_gpa, 36), "FACP");
+	d = f ? at(rd64(f + 140), HDR_LEN) : NULL;
+	CHECK(d != NULL);
+	if (d)
+		CHECK(memfind(d, rd32(d + 4), "QEMU0001", 8) == NULL);
+}
+
 TEST(buffer_too_small)
 {
 	static uint8_t small[BUF_SIZE];
@@ -607,6 +639,8 @@ TEST(iasl_disassembles)
 	CHECK(file_has("DSDT.dsl", "EisaId (\"PNP0A03\")"));
 	CHECK(file_has("DSDT.dsl", "EisaId (\"PNP0C02\")"));
 	CHECK(file_has("DSDT.dsl", "0xFEBFFFFF"));
+	CHECK(file_has("DSDT.dsl", "Name (_HID, \"QEMU0001\")"));
+	CHECK(file_has("DSDT.dsl", "IO (Decode16,"));
 	CHECK(file_has("FACP.dsl", "Hypervisor ID : 646165686B6C7542")); /* "Bulkhead" */
 	CHECK(file_has("FACP.dsl", "PM Timer Block Address : 00000608"));
 	CHECK(file_has("FACP.dsl", "8042 Present on ports 60/64 (V2) : 0"));
@@ -628,7 +662,7 @@ TEST(iasl_disassembles)
 	 */
 	if (access(ACPIEXEC, X_OK) == 0) {
 		snprintf(cmd, sizeof(cmd),
-			 "cd %s && %s -b 'evaluate \\_S5; evaluate \\_SB.PCI0._CRS; quit' "
+			 "cd %s && %s -b 'evaluate \\_S5; evaluate \\_SB.PCI0._CRS; evaluate \\_SB.PEVT._CRS; quit' "
 			 "DSDT.dat FACP.dat APIC.dat MCFG.dat > acpiexec.log 2>&1",
 			 tmpdir, ACPIEXEC);
 		CHECK_EQ(system(cmd), 0);
@@ -638,6 +672,7 @@ TEST(iasl_disassembles)
 		CHECK(!file_has("acpiexec.log", "Firmware"));
 		CHECK(file_has("acpiexec.log", "[Integer] = 0000000000000005"));
 		CHECK(file_has("acpiexec.log", "Evaluation of \\_SB.PCI0._CRS returned object"));
+		CHECK(file_has("acpiexec.log", "Evaluation of \\_SB.PEVT._CRS returned object"));
 	} else {
 		printf("  note: %s not installed, ACPICA load check skipped\n", ACPIEXEC);
 	}
@@ -657,6 +692,7 @@ int main(void)
 	RUN(fadt_fields);
 	RUN(mcfg_and_madt_nmi);
 	RUN(dsdt_sleep_states);
+	RUN(dsdt_pvpanic);
 	RUN(buffer_too_small);
 	RUN(bad_params);
 	RUN(unaligned_and_high_base);
