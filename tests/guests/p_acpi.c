@@ -16,7 +16,8 @@
  *    control 0x604 (2 bytes); SCI on IRQ 9; RESET_REG_SUP with RESET_REG =
  *    system I/O port 0xCF9, 8 bits, RESET_VALUE 6; DSDT and X_DSDT agree;
  *    a FACS (5.2.10) of at least 64 bytes, 64-byte aligned; and the PM
- *    timer really counts at 3.579545 MHz (TSC, 25 %);
+ *    timer really counts at 3.579545 MHz (TSC, 25 %, the best of up to 3
+ *    attempts: see check_pm_timer_rate);
  *  - DSDT holds \_S5_ (7.4.2) with SLP_TYP 5 as its first element;
  *  - MADT (5.2.12): local APIC address 0xFEE00000, PCAT_COMPAT, one enabled
  *    local APIC per vCPU with APIC IDs 0..n-1, the I/O APIC at 0xFEC00000
@@ -153,21 +154,34 @@ static bool gas_is_io(const uint8_t *g, uint8_t width, uint64_t port)
 	return g[0] == 1 && g[1] == width && get64(g + 4) == port;
 }
 
+/*
+ * PM timer ticks over about 100 ms, against the TSC time read inside the
+ * two timer reads (after the first, before the second), best of up to 3
+ * attempts. The timer's interval can then only be longer than the TSC's:
+ * a busy host adds ticks, but fewer than the TSC time less 25 % is a timer
+ * running slow, on any attempt.
+ */
 static void check_pm_timer_rate(void)
 {
 	uint32_t p0, p1;
-	uint64_t t0, t1, ticks, want;
+	uint64_t t0, t1, ticks, want, us;
+	struct guest_timing t;
 
-	p0 = inl(RT_PM_TMR_PORT);
-	t0 = rdtsc_ordered();
-	guest_delay_us(100000);
-	p1 = inl(RT_PM_TMR_PORT);
-	t1 = rdtsc_ordered();
-	ticks = (uint32_t)(p1 - p0);
-	want = guest_tsc_to_us(t1 - t0) * RT_PM_TMR_HZ / 1000000;
-	gprintf("acpi: PM timer: %lu ticks in %lu us (want %lu)\n", ticks, guest_tsc_to_us(t1 - t0),
-		want);
-	GUEST_CHECK("acpi-pm-timer-rate", ticks * 100 >= want * 75 && ticks * 100 <= want * 125);
+	guest_timing_begin(&t, "acpi-pm-timer-rate", "ticks", 25, 25);
+	while (guest_timing_more(&t)) {
+		p0 = inl(RT_PM_TMR_PORT);
+		t0 = rdtsc_ordered();
+		guest_delay_us(100000);
+		t1 = rdtsc_ordered();
+		p1 = inl(RT_PM_TMR_PORT);
+		ticks = (uint32_t)(p1 - p0);
+		us = guest_tsc_to_us(t1 - t0);
+		want = us * RT_PM_TMR_HZ / 1000000;
+		gprintf("acpi: PM timer: %lu ticks in %lu us (want %lu)\n", ticks, us, want);
+		guest_timing_add(&t, ticks, want,
+				 ticks * 100 < want * 75 ? "fewer ticks than the TSC time" : NULL);
+	}
+	guest_timing_end(&t);
 }
 
 static void check_fadt(void)

@@ -23,7 +23,9 @@
  *    (0x830), the timer through MSRs, and #GP for reserved MSRs, writes to
  *    read-only ones, reads of write-only ones, a non-zero EOI, and the
  *    illegal x2APIC -> xAPIC transition (11.12.5).
- * Timing tolerance: 25 % (the partition runs under full emulation).
+ * Timing tolerance: 25 % (the partition runs under full emulation), the
+ * best of up to 3 attempts (a busy host only ever makes a timer late, see
+ * guest_timing in rt.h); firing early is a failure on any attempt.
  */
 #include "rt.h"
 
@@ -68,11 +70,6 @@ static void on_irq(uint8_t v)
 			isr_in_handler = lapic_vector_bit(LAPIC_ISR, v);
 		lapic_eoi();
 	}
-}
-
-static bool within(uint64_t got, uint64_t want, unsigned int pct)
-{
-	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
 }
 
 static void check_cpuid(void)
@@ -232,16 +229,55 @@ static void check_tpr_blocks(void)
 			   hits[VEC_TPR]);
 }
 
-static void check_oneshot(void)
+/*
+ * How early a timer may seem to fire, in % of its time. With the timing
+ * leaf the guest converts with the very TSC and bus rates the hypervisor
+ * programs its timers with, so only rounding separates the two (1 %, as
+ * for the TSC deadline); a rate the guest measured itself carries its
+ * measurement error, up to the 25 % window.
+ */
+static unsigned int early_pct(void)
 {
-	uint32_t count = (uint32_t)((uint64_t)bus_khz * (ONESHOT_US / 1000) / 16);
-	uint32_t ccr1, ccr2;
-	uint64_t t0, us;
+	return strcmp(guest_tsc_source(), "cpuid") == 0 && guest_lapic_bus_khz() ? 1 : 25;
+}
 
-	lapic_write(LAPIC_TIMER_DCR, DCR_DIV16);
+/* Arm the one-shot (DCR /16 already set); the TSC just before the initial-count write. */
+static uint64_t oneshot_arm(uint32_t count)
+{
+	uint64_t t0;
+
 	lapic_write(LAPIC_LVT_TIMER, VEC_ONESHOT); /* one-shot, unmasked */
 	t0 = rdtsc_ordered();
 	lapic_write(LAPIC_TIMER_ICR, count);
+	return t0;
+}
+
+/*
+ * One attempt of apic-timer-oneshot-timing: the TSC time from the
+ * initial-count write to the interrupt. A busy host can only make it
+ * longer; shorter than the programmed time (less the conversion
+ * tolerance) is a timer that fires early, on any attempt.
+ */
+static void oneshot_attempt(struct guest_timing *t, uint32_t count, uint64_t t0)
+{
+	uint64_t us = guest_tsc_to_us(last_tsc[VEC_ONESHOT] - t0);
+	uint64_t min_us = ONESHOT_US - ONESHOT_US / 100 * early_pct();
+
+	gprintf("apic: one-shot of %u us (count %u, /16) fired after %lu us\n", ONESHOT_US, count,
+		us);
+	guest_timing_add(t, us, ONESHOT_US,
+			 us < min_us ? "fired before its programmed time" : NULL);
+}
+
+static void check_oneshot(void)
+{
+	uint32_t count = (uint32_t)((uint64_t)bus_khz * (ONESHOT_US / 1000) / 16);
+	uint32_t ccr1, ccr2, h;
+	uint64_t t0;
+	struct guest_timing t;
+
+	lapic_write(LAPIC_TIMER_DCR, DCR_DIV16);
+	t0 = oneshot_arm(count);
 	ccr1 = lapic_read(LAPIC_TIMER_CCR);
 	guest_delay_us(1000);
 	ccr2 = lapic_read(LAPIC_TIMER_CCR);
@@ -251,41 +287,79 @@ static void check_oneshot(void)
 		return;
 	}
 	GUEST_PASS("apic-timer-oneshot");
-	us = guest_tsc_to_us(first_tsc[VEC_ONESHOT] - t0);
-	gprintf("apic: one-shot of %u us (count %u, /16) fired after %lu us\n", ONESHOT_US, count,
-		us);
-	if (within(us, ONESHOT_US, 25))
-		GUEST_PASS("apic-timer-oneshot-timing");
-	else
-		GUEST_FAIL("apic-timer-oneshot-timing", "%lu us for %u us", us, ONESHOT_US);
+	guest_timing_begin(&t, "apic-timer-oneshot-timing", "us", 25, 25);
+	oneshot_attempt(&t, count, t0);
 	/* 11.5.4: in one-shot mode the count stays at 0 until reprogrammed. */
 	GUEST_CHECK("apic-timer-oneshot-ccr-zero", lapic_read(LAPIC_TIMER_CCR) == 0);
 	guest_delay_us(2 * ONESHOT_US);
 	GUEST_CHECK("apic-timer-oneshot-once", hits[VEC_ONESHOT] == 1);
+
+	/* Late only because the host was busy? Then another attempt is on time. */
+	while (guest_timing_more(&t)) {
+		h = hits[VEC_ONESHOT];
+		t0 = oneshot_arm(count);
+		if (!guest_wait_us(hits[VEC_ONESHOT] > h, 4 * ONESHOT_US)) {
+			guest_timing_add(&t, guest_tsc_to_us(rdtsc() - t0), ONESHOT_US,
+					 "no interrupt");
+			break;
+		}
+		oneshot_attempt(&t, count, t0);
+	}
+	guest_timing_end(&t);
+}
+
+/*
+ * Start the periodic timer afresh, counting from the first interrupt;
+ * true once PERIODIC_N have come. An earlier run is stopped first and its
+ * last interrupt left time to be taken, so the count starts at 0.
+ */
+static bool periodic_run(uint32_t count)
+{
+	lapic_write(LAPIC_TIMER_ICR, 0);
+	guest_delay_us(PERIOD_US / 5);
+	hits[VEC_PERIODIC] = 0;
+	lapic_write(LAPIC_TIMER_DCR, DCR_DIV1);
+	lapic_write(LAPIC_LVT_TIMER, VEC_PERIODIC | LAPIC_LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_ICR, count);
+	return guest_wait_us(hits[VEC_PERIODIC] >= PERIODIC_N, 4 * PERIODIC_N * PERIOD_US);
+}
+
+/*
+ * One attempt of apic-timer-periodic-period: the average period over
+ * PERIODIC_N - 1 periods, from the first interrupt to the last. A busy
+ * host merges periods (the timer stays on its grid, see vlapic.c) and
+ * delays interrupts, which lengthens it; it can shorten it only by
+ * delaying the first interrupt, by less than a period, 5 %. Below 75 %
+ * the timer runs fast, on any attempt.
+ */
+static void periodic_attempt(struct guest_timing *t, bool all)
+{
+	uint64_t end = all ? nth_tsc : rdtsc();
+	uint64_t avg = guest_tsc_to_us(end - first_tsc[VEC_PERIODIC]) / (PERIODIC_N - 1);
+
+	gprintf("apic: periodic %u us: average period %lu us over %u interrupts\n", PERIOD_US, avg,
+		all ? PERIODIC_N : hits[VEC_PERIODIC]);
+	guest_timing_add(t, avg, PERIOD_US,
+			 avg * 100 < PERIOD_US * 75 ? "faster than programmed" : NULL);
 }
 
 static void check_periodic(void)
 {
 	uint32_t count = bus_khz * (PERIOD_US / 1000);
 	uint32_t settled;
-	uint64_t avg;
+	struct guest_timing t;
 
-	lapic_write(LAPIC_TIMER_DCR, DCR_DIV1);
-	lapic_write(LAPIC_LVT_TIMER, VEC_PERIODIC | LAPIC_LVT_PERIODIC);
-	lapic_write(LAPIC_TIMER_ICR, count);
-	if (!guest_wait_us(hits[VEC_PERIODIC] >= PERIODIC_N, 4 * PERIODIC_N * PERIOD_US)) {
+	if (!periodic_run(count)) {
 		GUEST_FAIL("apic-timer-periodic", "%u of %u interrupts in %u us",
 			   hits[VEC_PERIODIC], PERIODIC_N, 4 * PERIODIC_N * PERIOD_US);
 	} else {
 		GUEST_PASS("apic-timer-periodic");
-		avg = guest_tsc_to_us(nth_tsc - first_tsc[VEC_PERIODIC]) / (PERIODIC_N - 1);
-		gprintf("apic: periodic %u us: average period %lu us over %u interrupts\n",
-			PERIOD_US, avg, PERIODIC_N);
-		if (within(avg, PERIOD_US, 25))
-			GUEST_PASS("apic-timer-periodic-period");
-		else
-			GUEST_FAIL("apic-timer-periodic-period", "average %lu us for %u us", avg,
-				   PERIOD_US);
+		guest_timing_begin(&t, "apic-timer-periodic-period", "us", 25, 25);
+		periodic_attempt(&t, true);
+		/* The last run is left going, for the stop check below. */
+		while (guest_timing_more(&t))
+			periodic_attempt(&t, periodic_run(count));
+		guest_timing_end(&t);
 	}
 	/* 11.5.4: a zero initial count stops the timer; masked entries deliver nothing. */
 	lapic_write(LAPIC_LVT_TIMER, VEC_PERIODIC | LAPIC_LVT_PERIODIC | LAPIC_LVT_MASKED);
@@ -296,11 +370,37 @@ static void check_periodic(void)
 	GUEST_CHECK("apic-timer-periodic-stop", hits[VEC_PERIODIC] == settled);
 }
 
+/* Arm the TSC deadline TSCDL_US from now; returns the deadline. */
+static uint64_t tscdl_arm(void)
+{
+	uint64_t deadline = rdtsc() + guest_us_to_tsc(TSCDL_US);
+
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	return deadline;
+}
+
+/*
+ * One attempt of apic-tsc-deadline-timing: the TSC time from arming to the
+ * interrupt, against TSCDL_US. A busy host only makes it late; before the
+ * deadline (less 1 % for the hypervisor's ns rounding) is a failure on any
+ * attempt.
+ */
+static void tscdl_attempt(struct guest_timing *t, uint64_t deadline)
+{
+	int64_t delta = (int64_t)(last_tsc[VEC_TSCDL] - deadline);
+	int64_t slack = (int64_t)(guest_us_to_tsc(TSCDL_US) / 100);
+	uint64_t us = guest_tsc_to_us(last_tsc[VEC_TSCDL] - (deadline - guest_us_to_tsc(TSCDL_US)));
+
+	gprintf("apic: TSC deadline fired %ld cycles after the deadline (%ld us)\n", delta,
+		delta / (int64_t)(tsc_khz / 1000 ? tsc_khz / 1000 : 1));
+	guest_timing_add(t, us, TSCDL_US, delta < -slack ? "fired before the deadline" : NULL);
+}
+
 static void check_tsc_deadline(void)
 {
 	uint32_t a, b, c, d, h;
-	uint64_t deadline, rb, slack, late;
-	int64_t delta;
+	uint64_t deadline, rb;
+	struct guest_timing t;
 
 	cpuid(1, 0, &a, &b, &c, &d);
 	if (!(c & CPUID1_ECX_TSCDL)) {
@@ -310,8 +410,7 @@ static void check_tsc_deadline(void)
 	/* 11.5.4.1: LVT timer mode 10b, then the MSR; MFENCE orders the MMIO write first. */
 	lapic_write(LAPIC_LVT_TIMER, VEC_TSCDL | LAPIC_LVT_TSC_DL);
 	__asm__ __volatile__("mfence" ::: "memory");
-	deadline = rdtsc() + guest_us_to_tsc(TSCDL_US);
-	wrmsr(MSR_TSC_DEADLINE, deadline);
+	deadline = tscdl_arm();
 	rb = rdmsr(MSR_TSC_DEADLINE);
 	/* The hypervisor keeps the deadline in ns: allow 1 us of rounding. */
 	GUEST_CHECK("apic-tsc-deadline-readback",
@@ -321,17 +420,20 @@ static void check_tsc_deadline(void)
 		return;
 	}
 	GUEST_PASS("apic-tsc-deadline-fires");
-	delta = (int64_t)(first_tsc[VEC_TSCDL] - deadline);
-	slack = guest_us_to_tsc(TSCDL_US) / 100;
-	late = guest_us_to_tsc(TSCDL_US) / 4;
-	gprintf("apic: TSC deadline fired %ld cycles after the deadline (%ld us)\n", delta,
-		delta / (int64_t)(tsc_khz / 1000 ? tsc_khz / 1000 : 1));
-	if (delta >= -(int64_t)slack && delta <= (int64_t)late)
-		GUEST_PASS("apic-tsc-deadline-timing");
-	else
-		GUEST_FAIL("apic-tsc-deadline-timing", "fired %ld cycles from the deadline", delta);
+	guest_timing_begin(&t, "apic-tsc-deadline-timing", "us", 25, 25);
+	tscdl_attempt(&t, deadline);
 	/* "When the timer generates an interrupt, it disarms itself and clears the MSR." */
 	GUEST_CHECK("apic-tsc-deadline-cleared", rdmsr(MSR_TSC_DEADLINE) == 0);
+	while (guest_timing_more(&t)) {
+		h = hits[VEC_TSCDL];
+		deadline = tscdl_arm();
+		if (!guest_wait_us(hits[VEC_TSCDL] > h, 4 * TSCDL_US)) {
+			guest_timing_add(&t, 4 * TSCDL_US, TSCDL_US, "no interrupt");
+			break;
+		}
+		tscdl_attempt(&t, deadline);
+	}
+	guest_timing_end(&t);
 
 	/* Writing 0 disarms (11.5.4.1). */
 	h = hits[VEC_TSCDL];

@@ -502,6 +502,97 @@ void guest_delay_us(uint64_t us)
 	delay_cycles(guest_us_to_tsc(us));
 }
 
+/* Timing checks (see rt.h) ------------------------------------------------*/
+
+void guest_timing_begin(struct guest_timing *t, const char *name, const char *unit,
+			unsigned int below, unsigned int above)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->unit = unit;
+	t->below = below < 100 ? below : 100;
+	t->above = above;
+}
+
+bool guest_timing_more(const struct guest_timing *t)
+{
+	return !t->inside && !t->broken && t->n < GUEST_TIMING_ATTEMPTS;
+}
+
+void guest_timing_add(struct guest_timing *t, uint64_t got, uint64_t want, const char *broken)
+{
+	const char *verdict;
+
+	if (!guest_timing_more(t))
+		return;
+	t->got[t->n] = got;
+	t->want[t->n] = want;
+	t->n++;
+	t->broken = broken;
+	t->inside = got * 100 >= want * (100 - t->below) && got * 100 <= want * (100 + t->above);
+	verdict = t->inside ? "inside" : "outside";
+	if (broken) {
+		t->inside = false;
+		verdict = "broken: ";
+	}
+	gprintf("timing: %s: attempt %u: %lu %s for %lu (-%u/+%u %%): %s%s\n", t->name, t->n, got,
+		t->unit, want, t->below, t->above, verdict, broken ? broken : "");
+}
+
+bool guest_timing_end(const struct guest_timing *t)
+{
+	char why[GPRINTF_BUF];
+	size_t len = 0;
+	bool same = true;
+
+	if (t->inside) {
+		guest_pass(t->name);
+		return true;
+	}
+	if (t->broken)
+		len += (size_t)fmt_snprintf(why, sizeof(why), "attempt %u: %s; ", t->n, t->broken);
+	for (unsigned int i = 1; i < t->n; i++)
+		same = same && t->want[i] == t->want[0];
+	for (unsigned int i = 0; i < t->n && len < sizeof(why); i++) {
+		len += (size_t)fmt_snprintf(why + len, sizeof(why) - len, "%s%lu", i ? ", " : "",
+					    t->got[i]);
+		if (!same && len < sizeof(why))
+			len += (size_t)fmt_snprintf(why + len, sizeof(why) - len, " for %lu",
+						    t->want[i]);
+	}
+	if (len < sizeof(why) && same && t->n)
+		len += (size_t)fmt_snprintf(why + len, sizeof(why) - len, " %s for %lu", t->unit,
+					    t->want[0]);
+	else if (len < sizeof(why))
+		len += (size_t)fmt_snprintf(why + len, sizeof(why) - len, " %s", t->unit);
+	if (len < sizeof(why))
+		fmt_snprintf(why + len, sizeof(why) - len, " (-%u/+%u %%), %u attempt%s", t->below,
+			     t->above, t->n, t->n == 1 ? "" : "s");
+	guest_fail(t->name, "%s", why);
+	return false;
+}
+
+void guest_timing_irqs(struct guest_timing *t, const char *what, volatile uint32_t *count,
+		       uint64_t hz, uint64_t us)
+{
+	uint64_t t0, t1, want;
+	uint32_t c0, n;
+	const char *broken = NULL;
+
+	/* TSC, counter ... counter, TSC: a stall anywhere adds time, not interrupts. */
+	t0 = rdtsc_ordered();
+	c0 = *count;
+	guest_delay_us(us);
+	n = *count - c0;
+	t1 = rdtsc_ordered();
+	us = guest_tsc_to_us(t1 - t0);
+	want = hz * us / 1000000;
+	gprintf("%s: %u interrupts in %lu us (want %lu)\n", what, n, us, want);
+	if (n * 100 > want * (100 + t->above))
+		broken = "more interrupts than programmed";
+	guest_timing_add(t, n, want, broken);
+}
+
 /* Local APIC, I/O APIC, PIT -----------------------------------------------*/
 
 void lapic_enable(void)

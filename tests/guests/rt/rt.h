@@ -41,8 +41,9 @@
  *
  * The second half of this header adds what the virtual-platform guests
  * (p_*.c) need: interrupt handlers for vectors 32-255, TSC timing and
- * waits, MMIO accessors, and helpers for the local APIC, I/O APIC, PIT and
- * CMOS. Guests that do not use them see the runtime exactly as before.
+ * waits, timing checks that retry what a busy host delays, MMIO
+ * accessors, and helpers for the local APIC, I/O APIC, PIT and CMOS.
+ * Guests that do not use them see the runtime exactly as before.
  */
 #ifndef GUEST_RT_H
 #define GUEST_RT_H
@@ -439,6 +440,72 @@ void guest_delay_us(uint64_t us);
 		}                                                                                  \
 		__ok;                                                                              \
 	})
+
+/* ---------------------------------------------------------------------------
+ * Timing checks on a busy host
+ *
+ * The integration tests run QEMU TCG, two at a time on small machines: the
+ * host thread of a vCPU can lose its CPU for tens of milliseconds at any
+ * moment while the TSC and the device clocks go on. Such a stall only ever
+ * adds to one measurement (an interrupt taken late, an interval stretched,
+ * periods merged); a wrong device model is wrong on every attempt. So a
+ * timing check measures up to GUEST_TIMING_ATTEMPTS times and passes at the
+ * first figure inside its window, want - below % to want + above %.
+ *
+ * A bound that no stall can break (a timer firing before its time, a
+ * counter slower than a TSC interval read inside its own reads) is a
+ * correctness property, not a tolerance: the guest checks it on every
+ * attempt and names it in `broken`, and the check then fails at once.
+ *
+ *	struct guest_timing t;
+ *
+ *	guest_timing_begin(&t, "apic-timer-oneshot-timing", "us", 25, 25);
+ *	while (guest_timing_more(&t)) {
+ *		us = ...;
+ *		guest_timing_add(&t, us, ONESHOT_US, us < min_us ? "fired early" : NULL);
+ *	}
+ *	guest_timing_end(&t);
+ *
+ * Each attempt prints "timing: <name>: attempt K: <got> <unit> for <want>
+ * (-below/+above %): inside|outside|broken: <why>"; guest_timing_end prints
+ * GUEST-PASS: <name>, or GUEST-FAIL: <name>: ... with every attempt's figure.
+ * -------------------------------------------------------------------------*/
+#define GUEST_TIMING_ATTEMPTS 3
+
+struct guest_timing {
+	const char *name;	   /* of the check, as PASS/FAIL print it */
+	const char *unit;	   /* of the figures */
+	unsigned int below, above; /* the window, in % of want */
+	unsigned int n;		   /* attempts recorded */
+	bool inside;		   /* the last one was inside the window */
+	const char *broken;	   /* the hard bound the last one broke, or NULL */
+	uint64_t got[GUEST_TIMING_ATTEMPTS], want[GUEST_TIMING_ATTEMPTS];
+};
+
+void guest_timing_begin(struct guest_timing *t, const char *name, const char *unit,
+			unsigned int below, unsigned int above);
+/* True while another attempt is wanted: none inside, none broken, attempts left. */
+bool guest_timing_more(const struct guest_timing *t);
+/* Record and print one attempt: got against want; broken = the hard bound it broke, or NULL. */
+void guest_timing_add(struct guest_timing *t, uint64_t got, uint64_t want, const char *broken);
+/* GUEST-PASS if an attempt was inside (and none broken), else GUEST-FAIL; true for PASS. */
+bool guest_timing_end(const struct guest_timing *t);
+
+/*
+ * Interrupt rates. A busy host merges periods (a pending interrupt is one
+ * bit or flag), so fewer interrupts than programmed is worth another
+ * attempt, and at least half are wanted even so; more than 25 % over is a
+ * source running fast on any attempt (the TSC interval encloses the two
+ * counter reads, so a stall adds time, never interrupts). Begin t with
+ * these bounds, then each guest_timing_irqs() counts what *count gains
+ * over us of TSC time against hz, prints "<what>: N interrupts in U us
+ * (want W)" and adds the attempt.
+ */
+#define GUEST_IRQ_RATE_BELOW 50
+#define GUEST_IRQ_RATE_ABOVE 25
+
+void guest_timing_irqs(struct guest_timing *t, const char *what, volatile uint32_t *count,
+		       uint64_t hz, uint64_t us);
 
 /* ---------------------------------------------------------------------------
  * MMIO: one plain MOV of the given width (so the hypervisor's instruction
