@@ -11,7 +11,10 @@
 #    workload) on plain QEMU and in a Bulkhead partition, one after the
 #    other in the same machine model: boot to init, a CPU loop, 128 MiB of
 #    memory, 400k system calls, 300 fork+exec, 100 sleeps of 10 ms, 10 s of
-#    idle; the ratio Bulkhead/QEMU; and the partition's exits by reason.
+#    idle; the ratio Bulkhead/QEMU; and the partition's exits by reason,
+#    during boot and during the 10 s idle apart: the Bulkhead run is driven
+#    through the hypervisor console, which prints the exit counters when
+#    Ctrl-T is pressed (snapshots at the end of boot and around the idle).
 # Prints tables and appends nothing anywhere: docs/performance.md records a
 # run by hand with the date and this command.
 set -euo pipefail
@@ -88,11 +91,58 @@ linux_run() { # name qemu-args...
 	sed -i 's/\r$//' "$log"
 }
 
+# wait_log LOG REGEX COUNT PID DEADLINE: until COUNT lines of LOG match, the
+# process PID ends or $SECONDS reaches DEADLINE (then it fails).
+wait_log() {
+	while [ "$SECONDS" -lt "$5" ]; do
+		[ "$(grep -acE -- "$2" "$1")" -ge "$3" ] && return 0
+		kill -0 "$4" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# The Bulkhead run, driven through the hypervisor console like
+# tests/integration/lib.sh's sessions: COM1 on QEMU's stdio, fed from a
+# FIFO. The guest (tests/linux/bench with bulkhead.bench=handshake) stops at
+# three points, BENCH boot_to_init, BENCH_MARK idle_begin and BENCH_MARK
+# idle_end, until it reads a newline. At each we press Ctrl-T, which makes
+# Bulkhead log every vCPU's cumulative exit counters ("stats: bench vCPU 0:
+# ..."), wait for that line, then send the newline: snapshots A (boot), B and
+# C (idle = C - B). The stop-time line, when the guest powers off, is the 4th.
+linux_session() { # name qemu-args...
+	local log=$LOGDIR/$1.log fifo=$LOGDIR/$1.in
+	shift
+	: >"$log"
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	timeout "$TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu qemu64,+svm,+npt -display none \
+		-no-reboot -monitor none -serial stdio "$@" <"$fifo" >"$log" 2>"$log.qemu" &
+	local pid=$! deadline=$((SECONDS + TIMEOUT)) n=0 mark
+	exec 9>"$fifo"
+	for mark in 'BENCH boot_to_init' 'BENCH_MARK idle_begin' 'BENCH_MARK idle_end'; do
+		wait_log "$log" "$mark" 1 "$pid" "$deadline" || break
+		n=$((n + 1))
+		printf '\024' >&9
+		wait_log "$log" 'stats: bench vCPU 0:' "$n" "$pid" "$deadline" || break
+		printf '\r' >&9
+	done
+	wait_log "$log" 'BENCH_DONE' 1 "$pid" "$deadline" && sleep 2
+	exec 9>&-
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$fifo"
+	sed -i 's/\r$//' "$log"
+}
+
 linux_run linux-qemu -smp 1 -m 512M -kernel "$BUILD/linux/vmlinuz" \
 	-initrd "$BUILD/linux/initrd.gz" -append "console=ttyS0 quiet bulkhead.bench"
-linux_run linux-bulkhead -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
+# The configuration of tests/integration/configs, with the handshake asked for.
+sed 's/bulkhead\.bench/bulkhead.bench=handshake/' tests/integration/configs/bench-linux.ini \
+	>"$LOGDIR/bench-linux.ini"
+linux_session linux-bulkhead -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
 	-append "config=bench-linux.ini" \
-	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,tests/integration/configs/bench-linux.ini"
+	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,$LOGDIR/bench-linux.ini"
 
 # The same two boots under -icount shift=0: one instruction per virtual
 # nanosecond, so the guest's time from kernel start to init is a repeatable
@@ -124,9 +174,50 @@ if [ -n "$qi" ] && [ -n "$bi" ] && [ "$qi" -gt 0 ]; then
 	printf '%-22s %10s %10s %8s\n' "instr_to_init (1e6)" "$((qi * 10))" "$((bi * 10))" \
 		"$(awk "BEGIN{printf \"%.2f\", $bi/$qi}")"
 fi
+
+# Exits by reason, from the Ctrl-T snapshots (the Nth stats line of the
+# log, its time the log line's hypervisor timestamp) and the stop-time line.
+snap() { grep -a 'stats: bench vCPU 0: ' "$LOGDIR/linux-bulkhead.log" | sed -n "${1}p"; }
+count() { # line reason: the reason's count in a stats line (0 if absent)
+	local c
+	c=$(echo "$1" | sed -nE "s/.* \( (.* )?$2=([0-9]+) .*/\2/p")
+	echo "${c:-0}"
+}
+stamp() { echo "$1" | sed -nE 's/^\[ *([0-9]+\.[0-9]+)\].*/\1/p'; }
+ms() { echo "$1" | sed -nE "s/.*, $2 ([0-9]+) ms.*/\1/p"; }
+sa=$(snap 1) sb=$(snap 2) sc=$(snap 3) sw=$(snap 4)
+echo "exits of the Linux partition by reason (Ctrl-T snapshots of vCPU 0's counters):"
+if [ -n "$sa" ] && [ -n "$sb" ] && [ -n "$sc" ]; then
+	secs=$(awk "BEGIN{printf \"%.2f\", $(stamp "$sc") - $(stamp "$sb")}")
+	echo "  boot: from the partition's start to the guest's 'BENCH boot_to_init' line;"
+	echo "  idle: the $secs s (hypervisor time) from 'BENCH_MARK idle_begin' to" \
+		"'BENCH_MARK idle_end': the guest's sleep 10 and one marker line"
+	printf '  %-13s %10s %10s %8s %10s\n' reason boot idle "idle/s" "whole run"
+	tb=0 ti=0 tw=0
+	for r in cpuid msr io hlt hypercall npf intr nmi exception svm-insn cache xsetbv shutdown other; do
+		a=$(count "$sa" "$r") i=$(($(count "$sc" "$r") - $(count "$sb" "$r"))) w=$(count "$sw" "$r")
+		tb=$((tb + a)) ti=$((ti + i)) tw=$((tw + w))
+		[ "$a" -gt 0 ] || [ "$i" -gt 0 ] || [ "$w" -gt 0 ] || continue
+		printf '  %-13s %10s %10s %8s %10s\n' "$r" "$a" "$i" \
+			"$(awk "BEGIN{printf \"%.1f\", $i/$secs}")" "${sw:+$w}"
+	done
+	printf '  %-13s %10s %10s %8s %10s\n' total "$tb" "$ti" \
+		"$(awk "BEGIN{printf \"%.1f\", $ti/$secs}")" "${sw:+$tw}"
+	for k in guest hypervisor; do
+		printf '  %-13s %10s %10s %8s %10s\n' "$k ms" "$(ms "$sa" "$k")" \
+			"$(($(ms "$sc" "$k") - $(ms "$sb" "$k")))" "" "$(ms "$sw" "$k")"
+	done
+else
+	echo "  n/a (the Ctrl-T snapshots are missing from $LOGDIR/linux-bulkhead.log)"
+fi
 echo "exits of the Linux partition (whole run):"
-grep -aoE 'stats: bench vCPU 0: .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
+if [ -n "$sw" ]; then echo "  ${sw#*stats: }"; else echo "  n/a"; fi
 grep -aoE 'partition bench \(id 0\): .*' "$LOGDIR/linux-bulkhead.log" | head -1 | sed 's/^/  /'
+echo "guest side of the idle window (plain QEMU | Bulkhead):"
+for run in linux-qemu linux-bulkhead; do
+	grep -aE '^(\[bench\] )?BENCH_INFO (idle_|clockevent|clocksource)' "$LOGDIR/$run.log" |
+		sed -E "s/^(\[bench\] )?BENCH_INFO /  ${run#linux-}: /" || true
+done
 usable=$(grep -aoE 'mem: [0-9]+ MiB usable' "$LOGDIR/linux-bulkhead.log" | grep -oE '[0-9]+' | head -1)
 ready=$(grep -aoE 'ready: [0-9]+ CPUs?, [0-9]+ MiB free' "$LOGDIR/linux-bulkhead.log" | grep -oE '[0-9]+ MiB' | grep -oE '[0-9]+' | head -1)
 # Boot modules (the kernel, the initrd, the configuration) are reserved too: not the hypervisor's.

@@ -68,23 +68,37 @@ void vcpu_run_loop(struct vcpu *v)
 	__atomic_store_n(&v->active, false, __ATOMIC_SEQ_CST);
 }
 
+void vcpu_stats_read(const struct vcpu *v, struct bh_vcpu_stats *out)
+{
+	/*
+	 * The owner updates each counter with a plain aligned 64-bit store
+	 * (vcpu_account_exit()); a single load sees the old or the new value.
+	 */
+	for (unsigned int r = 0; r < BH_EXIT_REASONS; r++)
+		out->exits[r] = READ_ONCE(v->stats.exits[r]);
+	out->guest_ns = READ_ONCE(v->stats.guest_ns);
+	out->hv_ns = READ_ONCE(v->stats.hv_ns);
+}
+
 void vcpu_log_stats(const struct vcpu *v)
 {
+	struct bh_vcpu_stats st;
 	char line[LOG_LINE_MAX];
 	uint64_t total = 0;
 	int n = 0;
 
+	vcpu_stats_read(v, &st);
 	for (unsigned int r = 0; r < BH_EXIT_REASONS; r++)
-		total += v->stats.exits[r];
+		total += st.exits[r];
 	for (unsigned int r = 0; r < BH_EXIT_REASONS && n >= 0 && (size_t)n < sizeof(line); r++) {
-		if (v->stats.exits[r])
+		if (st.exits[r])
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
-					  reason_names[r], (unsigned long long)v->stats.exits[r]);
+					  reason_names[r], (unsigned long long)st.exits[r]);
 	}
-	if (n == 0)
+	if (n <= 0)
 		line[0] = '\0';
 	pr_info("stats: %s vCPU %u: %llu exits (%s ), guest %llu ms, hypervisor %llu ms\n",
 		v->part->name, v->id, (unsigned long long)total, line,
-		(unsigned long long)(v->stats.guest_ns / NS_PER_MS),
-		(unsigned long long)(v->stats.hv_ns / NS_PER_MS));
+		(unsigned long long)(st.guest_ns / NS_PER_MS),
+		(unsigned long long)(st.hv_ns / NS_PER_MS));
 }

@@ -81,7 +81,21 @@ void vcpu_run_loop(struct vcpu *v);
 void vcpu_account_exit(struct vcpu *v, unsigned int reason, uint64_t entry_tsc,
 		       uint64_t exit_tsc);
 
-/* Print the vCPU's statistics at info level, one line. */
+/*
+ * Copy v's statistics into *out. May be called on any CPU while v runs on
+ * its own: each counter is read with one 64-bit load (READ_ONCE), so it is
+ * a value the counter really had, but the counters are not read at one
+ * instant (an exit counted between two loads shows in one and not in the
+ * other), and a restart that zeroes them meanwhile gives a mix. Good enough
+ * for statistics; exact once the vCPU has stopped.
+ */
+void vcpu_stats_read(const struct vcpu *v, struct bh_vcpu_stats *out);
+
+/*
+ * Print the vCPU's statistics at info level, one line:
+ *   stats: NAME vCPU N: E exits ( cpuid=1 io=2 ... ), guest G ms, hypervisor H ms
+ * Safe on any CPU and in interrupt context (through vcpu_stats_read()).
+ */
 void vcpu_log_stats(const struct vcpu *v);
 
 #endif
