@@ -2,6 +2,7 @@
 #include "core/cpuid.h"
 #include "abi/bulkhead.h"
 #include "lib/string.h"
+#include "vdev/kvmclock.h"
 
 enum { EAX, EBX, ECX, EDX };
 
@@ -10,7 +11,8 @@ enum { EAX, EBX, ECX, EDX };
 #define EXT_BASE 0x80000000u
 #define EXT_MAX_LEAF 0x80000008u
 #define HV_BASE 0x40000000u
-#define HV_LAST 0x400000FFu
+/* The range reserved for hypervisors (SDM vol. 2A, CPUID): all ours to answer. */
+#define HV_LAST 0x4FFFFFFFu
 #define HV_TIMING_LEAF 0x40000010u
 /* Leaf 0xB (SDM vol. 2A, CPUID: x2APIC topology): level types in ECX[15:8]. */
 #define TOPO_LEVEL_SMT 1u
@@ -77,6 +79,14 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 		} else if (leaf == HV_TIMING_LEAF && ctx->vplatform) {
 			out[EAX] = ctx->tsc_khz;
 			out[EBX] = ctx->apic_bus_khz;
+		} else if (leaf == KVMCLOCK_CPUID_BASE && ctx->vplatform) {
+			/* KVM's clock interface only (vdev/kvmclock.h). */
+			out[EAX] = KVMCLOCK_CPUID_FEATURES;
+			out[EBX] = KVMCLOCK_SIG_EBX;
+			out[ECX] = KVMCLOCK_SIG_ECX;
+			out[EDX] = KVMCLOCK_SIG_EDX;
+		} else if (leaf == KVMCLOCK_CPUID_FEATURES && ctx->vplatform) {
+			out[EAX] = KVMCLOCK_FEATURES; /* EDX: no hints */
 		}
 		return;
 	}
@@ -125,8 +135,13 @@ void cpuid_guest(const struct cpuid_ctx *ctx, uint32_t leaf, uint32_t subleaf, u
 		/* Both are emulated by the virtual local APIC, whatever the host has. */
 		if (ctx->vplatform)
 			out[ECX] |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
-		/* Machine checks are the host's business: no MCE/MCA MSRs for guests. */
-		out[EDX] &= ~(L1_EDX_MCE | L1_EDX_MCA);
+		/*
+		 * Machine checks are the host's business, but an OS expects the
+		 * architecture (Linux logs an error without it): the guest sees
+		 * MCE and MCA with no error-reporting banks (core/msr.c), so it
+		 * never has an error to read or a bank to configure.
+		 */
+		out[EDX] |= L1_EDX_MCE | L1_EDX_MCA;
 		if (ctx->nvcpus > 1)
 			out[EDX] |= L1_EDX_HTT;
 		else

@@ -6,7 +6,9 @@
  * exists, RDTSCP, performance counters, topology), sets the
  * hypervisor-present bit and adds the Bulkhead leaves at 0x40000000 and
  * the timing leaf 0x40000010 (TSC and APIC bus kHz, as VMware and KVM
- * define it). Pure
+ * define it), and with the virtual platform KVM's clock leaves at
+ * 0x40000100 (vdev/kvmclock.h). Every other leaf of the hypervisor range
+ * 0x40000000-0x4FFFFFFF reads as zeros. Pure
  * logic: the host's CPUID comes through a callback, so host unit tests
  * check the policy.
  */

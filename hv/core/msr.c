@@ -37,6 +37,16 @@
 #define MISC_ENABLE_PEBS_UNAVAIL (1ull << 12)
 #define MISC_ENABLE_DEFAULT                                                                        \
 	(MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL)
+/*
+ * Machine-check architecture (Intel SDM vol. 3B, 15.3.1; AMD APM vol. 2,
+ * 9.3): offered with zero banks and no MCG_CTL, so the only registers are
+ * MCG_CAP (read-only, count 0) and MCG_STATUS (no machine check in
+ * progress; only 0 may be written). MCG_CTL does not exist without
+ * MCG_CAP.MCG_CTL_P and raises #GP.
+ */
+#define MSR_MCG_CAP 0x179
+#define MSR_MCG_STATUS 0x17A
+#define MCG_CAP_NO_BANKS 0ull
 /* Log at most this many refused MSR accesses per partition. */
 #define MSR_LOG_LIMIT 16
 
@@ -88,7 +98,11 @@ int msr_read(struct vcpu *v, uint32_t index, uint64_t *val)
 		return 0;
 	case MSR_AMD64_SYSCFG:
 	case MSR_K8_INT_PENDING_MSG:
+	case MSR_MCG_STATUS:
 		*val = 0;
+		return 0;
+	case MSR_MCG_CAP:
+		*val = MCG_CAP_NO_BANKS;
 		return 0;
 	case MSR_EFER:
 		*val = virt->get_efer(v);
@@ -133,6 +147,8 @@ int msr_write(struct vcpu *v, uint32_t index, uint64_t val)
 	case MSR_AMD64_SYSCFG:
 	case MSR_K8_INT_PENDING_MSG:
 		return 0;
+	case MSR_MCG_STATUS:
+		return val ? -EINVAL : 0;
 	case MSR_EFER:
 		return virt->set_efer(v, val);
 	case MSR_IA32_PAT:

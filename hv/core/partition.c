@@ -415,8 +415,12 @@ void partition_console_input(struct partition *p, uint8_t byte)
 	unsigned int next = (p->con_in_head + 1) % PARTITION_CONSOLE_INPUT;
 
 	if (next == p->con_in_tail) {
-		p->con_in_dropped++;
+		/* One warning per overflow, not per byte. */
+		if (p->con_in_dropped++ == p->con_in_warned)
+			pr_warn("partition %s: console input full (%u bytes waiting): input dropped\n",
+				p->name, PARTITION_CONSOLE_INPUT - 1);
 	} else {
+		p->con_in_warned = p->con_in_dropped;
 		p->con_in[p->con_in_head] = byte;
 		p->con_in_head = next;
 	}

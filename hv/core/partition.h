@@ -25,7 +25,11 @@
 /* The top of guest RAM that holds the partition's ACPI tables. */
 #define PARTITION_ACPI_AREA KiB(64)
 #define PARTITION_CONSOLE_LINE 160
-#define PARTITION_CONSOLE_INPUT 256	/* bytes typed for the guest, not yet taken */
+/*
+ * Bytes typed for the guest and not yet taken by its UART: enough for a
+ * pasted command or a short script (the host console has no flow control).
+ */
+#define PARTITION_CONSOLE_INPUT 4096
 
 enum partition_state {
 	PART_CREATED,
@@ -67,6 +71,7 @@ struct partition {
 	uint8_t con_in[PARTITION_CONSOLE_INPUT];	/* ring: typed input */
 	unsigned int con_in_head, con_in_tail;
 	uint64_t con_in_dropped;
+	uint64_t con_in_warned; /* con_in_dropped when input last got through */
 };
 
 /*

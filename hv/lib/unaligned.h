@@ -39,4 +39,9 @@ static inline void put_le32(uint8_t *p, size_t off, uint32_t v)
 	memcpy(p + off, &v, sizeof(v));
 }
 
+static inline void put_le64(uint8_t *p, size_t off, uint64_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
 #endif

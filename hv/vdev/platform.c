@@ -14,6 +14,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "vdev/acpi_tables.h"
+#include "vdev/kvmclock.h"
 #include "vdev/pvpanic.h"
 #include "vdev/vioapic.h"
 #include "vdev/vlapic.h"
@@ -102,6 +103,10 @@ struct platform {
 	uint64_t gen;
 	uint64_t *seen_gen;
 	uint64_t *next_event;
+	/* KVM's clock MSRs (vdev/kvmclock.h): per vCPU, and the partition's one. */
+	uint64_t *kvmclock_system_time;
+	uint64_t kvmclock_wall_clock;
+	struct kvmclock_scale kvmclock_scale;
 	uint8_t sysctl_a, reset_ctl;
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	enum power_req power;
@@ -664,6 +669,60 @@ static int lapic_msr_write(void *dev, struct vcpu *v, uint32_t msr, uint64_t val
 
 static const struct io_msr_ops lapic_msr_ops = {lapic_msr_read, lapic_msr_write};
 
+/*
+ * KVM's paravirtual clock (vdev/kvmclock.h). Time 0 of the clock is the
+ * hypervisor's time 0 (tsc_at_ns(0)), the instant the virtual RTC's wall
+ * clock is also counted from, so both agree. The structures never change
+ * after they are written: the TSC's rate is fixed and shared by every vCPU.
+ * A value the guest cannot be served (misaligned, not in its RAM) is kept
+ * but writes nothing, as KVM does; the guest then sees no clock data.
+ */
+static void kvmclock_publish(struct platform *pl, struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	uint8_t buf[KVMCLOCK_TIME_INFO_SIZE];
+	uint64_t gpa = val & ~KVMCLOCK_SYSTEM_TIME_ENABLE;
+	bool ok = kvmclock_gpa_ok(val);
+	size_t len;
+
+	if (msr == KVMCLOCK_MSR_WALL_CLOCK) {
+		kvmclock_wall_clock(buf, 0, (uint32_t)boot_wall_clock(), 0);
+		len = KVMCLOCK_WALL_CLOCK_SIZE;
+		ok = ok && gpa == val; /* no enable bit here: the address as it is */
+	} else {
+		if (!(val & KVMCLOCK_SYSTEM_TIME_ENABLE))
+			return;
+		kvmclock_time_info(buf, 0, tsc_at_ns(0), 0, &pl->kvmclock_scale);
+		len = KVMCLOCK_TIME_INFO_SIZE;
+	}
+	if (!ok || gmem_write(pl->p, gpa, buf, len) < 0)
+		pr_warn("partition %s vCPU %u: KVM clock MSR %#x = %#llx: no guest RAM there, "
+			"nothing written\n",
+			pl->p->name, v->id, msr, (unsigned long long)val);
+}
+
+static int kvmclock_msr_read(void *dev, struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	struct platform *pl = dev;
+
+	*val = msr == KVMCLOCK_MSR_WALL_CLOCK ? pl->kvmclock_wall_clock
+					      : pl->kvmclock_system_time[v->id];
+	return 0;
+}
+
+static int kvmclock_msr_write(void *dev, struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct platform *pl = dev;
+
+	if (msr == KVMCLOCK_MSR_WALL_CLOCK)
+		pl->kvmclock_wall_clock = val;
+	else
+		pl->kvmclock_system_time[v->id] = val;
+	kvmclock_publish(pl, v, msr, val);
+	return 0;
+}
+
+static const struct io_msr_ops kvmclock_msr_ops = {kvmclock_msr_read, kvmclock_msr_write};
+
 /* --- the partition hooks ------------------------------------------------------ */
 
 /* Run device time forward; vCPU 0's CPU keeps the time of the shared devices. */
@@ -829,11 +888,13 @@ static void plat_reset(struct partition *p)
 		vlapic_setup(&pl->lapic[i], &cfg, i, i == 0);
 		pl->nmi[i] = false;
 		pl->next_event[i] = 0; /* run the devices at the first entry */
+		pl->kvmclock_system_time[i] = 0;
 	}
 	pl->sysctl_a = 0;
 	pl->reset_ctl = 0;
 	pl->pm1_sts = pl->pm1_en = pl->pm1_cnt = 0;
 	pl->power = POWER_NONE;
+	pl->kvmclock_wall_clock = 0;
 	memset(pl->testdev_mem, 0, sizeof(pl->testdev_mem));
 	pl->testdev_accesses = 0;
 	spin_unlock_irqrestore(&pl->lock, flags);
@@ -892,6 +953,8 @@ static int claim_all(struct platform *pl)
 	err |= iomap_claim_msrs(m, VLAPIC_MSR_X2APIC_LO,
 				VLAPIC_MSR_X2APIC_HI - VLAPIC_MSR_X2APIC_LO + 1, &lapic_msr_ops, pl);
 	err |= iomap_claim_msrs(m, MSR_IA32_TSC_DEADLINE, 1, &lapic_msr_ops, pl);
+	err |= iomap_claim_msrs(m, KVMCLOCK_MSR_WALL_CLOCK, KVMCLOCK_MSR_COUNT, &kvmclock_msr_ops,
+				pl);
 	return err ? -EEXIST : 0;
 }
 
@@ -906,6 +969,7 @@ static void plat_destroy(struct partition *p)
 	hv_free(pl->nmi);
 	hv_free(pl->seen_gen);
 	hv_free(pl->next_event);
+	hv_free(pl->kvmclock_system_time);
 	hv_free(pl);
 	p->platform = NULL;
 }
@@ -936,9 +1000,17 @@ static int plat_create(struct partition *p)
 	pl->nmi = hv_zalloc(p->nvcpus * sizeof(*pl->nmi));
 	pl->seen_gen = hv_zalloc(p->nvcpus * sizeof(*pl->seen_gen));
 	pl->next_event = hv_zalloc(p->nvcpus * sizeof(*pl->next_event));
-	if (!pl->lapic || !pl->lapic_ctx || !pl->nmi || !pl->seen_gen || !pl->next_event) {
+	pl->kvmclock_system_time = hv_zalloc(p->nvcpus * sizeof(*pl->kvmclock_system_time));
+	if (!pl->lapic || !pl->lapic_ctx || !pl->nmi || !pl->seen_gen || !pl->next_event ||
+	    !pl->kvmclock_system_time) {
 		plat_destroy(p);
 		return -ENOMEM;
+	}
+	if (kvmclock_scale(tsc_hz, &pl->kvmclock_scale) < 0) {
+		pr_err("partition %s: no KVM clock scale for a TSC of %llu Hz\n", p->name,
+		       (unsigned long long)tsc_hz);
+		plat_destroy(p);
+		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < p->nvcpus; i++) {
 		pl->lapic_ctx[i].plat = pl;

@@ -11,6 +11,11 @@
  *    other partitions go on. It is done last, after guest_done(). The
  *    other reset paths are covered by the p_power guest.
  *  - CPUID shows the Bulkhead leaves and hypervisor bit, and hides SVM.
+ *  - The machine-check architecture is offered without banks: CPUID MCE
+ *    and MCA, MCG_CAP reads 0 and is read-only, MCG_STATUS reads 0 and
+ *    takes only 0, MCG_CTL (absent without MCG_CTL_P) raises #GP; the
+ *    RAS bits of leaf 0x80000007 EBX (scalable MCA and friends) are clear.
+ *    (Intel SDM vol. 3B, 15.3.1; AMD APM vol. 2, 9.3.)
  * (AMD APM vol. 2: 15.4 "Enabling SVM", 15.30 "SVM-related MSRs".)
  */
 #include "rt.h"
@@ -19,6 +24,11 @@
 #define EFER_SVME	(1ull << 12)
 #define MSR_VM_CR	0xc0010114u
 #define MSR_VM_HSAVE_PA 0xc0010117u
+#define MSR_MCG_CAP	0x179u
+#define MSR_MCG_STATUS	0x17au
+#define MSR_MCG_CTL	0x17bu
+#define CPUID1_EDX_MCE	(1u << 7)
+#define CPUID1_EDX_MCA	(1u << 14)
 
 static uint64_t efer;
 
@@ -45,6 +55,26 @@ static void rd_vm_cr(void *arg)
 static void wr_vm_cr(void *arg)
 {
 	wrmsr(MSR_VM_CR, 0);
+}
+
+static void wr_mcg_cap(void *arg)
+{
+	wrmsr(MSR_MCG_CAP, 0);
+}
+
+static void wr_mcg_status_zero(void *arg)
+{
+	wrmsr(MSR_MCG_STATUS, 0);
+}
+
+static void wr_mcg_status_one(void *arg)
+{
+	wrmsr(MSR_MCG_STATUS, 1);
+}
+
+static void rd_mcg_ctl(void *arg)
+{
+	*(volatile uint64_t *)arg = rdmsr(MSR_MCG_CTL);
 }
 
 static void expect_gp(const char *name, void (*fn)(void *), void *arg)
@@ -95,6 +125,27 @@ static void check_cpuid(void)
 	GUEST_CHECK("msrs-cpuid-svm-hidden", !(c & (1u << 2)));
 }
 
+static void check_mca(void)
+{
+	uint32_t a, b, c, d;
+	int v;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-mce-mca", (d & CPUID1_EDX_MCE) && (d & CPUID1_EDX_MCA));
+	cpuid(0x80000007, 0, &a, &b, &c, &d);
+	GUEST_CHECK("msrs-cpuid-no-ras", b == 0);
+	GUEST_CHECK("msrs-mcg-cap-no-banks", rdmsr(MSR_MCG_CAP) == 0);
+	GUEST_CHECK("msrs-mcg-status-zero", rdmsr(MSR_MCG_STATUS) == 0);
+	expect_gp("msrs-mcg-cap-write-gp", wr_mcg_cap, NULL);
+	v = guest_try(wr_mcg_status_zero, NULL);
+	if (v < 0)
+		GUEST_PASS("msrs-mcg-status-write-zero");
+	else
+		GUEST_FAIL("msrs-mcg-status-write-zero", "raised vector %d", v);
+	expect_gp("msrs-mcg-status-write-one-gp", wr_mcg_status_one, NULL);
+	expect_gp("msrs-mcg-ctl-gp", rd_mcg_ctl, (void *)&a);
+}
+
 void guest_main(void)
 {
 	volatile uint64_t sink;
@@ -104,6 +155,7 @@ void guest_main(void)
 	expect_gp("msrs-vm-cr-read-gp", rd_vm_cr, (void *)&sink);
 	expect_gp("msrs-vm-cr-write-gp", wr_vm_cr, NULL);
 	check_cpuid();
+	check_mca();
 	guest_done();
 	/* 0xCF9: bit 1 = hard reset, bit 2 = do it (Intel ICH/PCH, AMD FCH). */
 	gprintf("msrs: resetting through 0xcf9\n");

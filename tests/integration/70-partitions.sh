@@ -43,6 +43,8 @@ check_guest svm
 check "efer-svme-hidden" '^\[msrs\] GUEST-PASS: msrs-efer-svme-hidden'
 check "vm-hsave-pa-gp" '^\[msrs\] GUEST-PASS: msrs-vm-hsave-pa-gp'
 check "vm-cr-gp" '^\[msrs\] GUEST-PASS: msrs-vm-cr-write-gp'
+check "mca-no-banks" '^\[msrs\] GUEST-PASS: msrs-mcg-cap-no-banks'
+check "mcg-ctl-gp" '^\[msrs\] GUEST-PASS: msrs-mcg-ctl-gp'
 check "cf9-resets-partition" 'partition msrs: vCPU 0 asked for a reboot; on_reboot=stop'
 check "msrs-stopped" 'partition msrs: stopped after a reboot'
 check_not "still-running-after-reset" 'msrs: still running'

@@ -64,7 +64,7 @@ TEST(leaf1_policy)
 	CHECK(!(r[ECX] & (1u << 21)));		/* x2APIC hidden until virtualized */
 	CHECK(!(r[ECX] & (1u << 24)));		/* TSC deadline hidden */
 	CHECK(!(r[ECX] & (1u << 27)));		/* OSXSAVE follows the guest's CR4 */
-	CHECK(!(r[EDX] & (1u << 7)) && !(r[EDX] & (1u << 14))); /* no MCE/MCA */
+	CHECK((r[EDX] & (1u << 7)) && (r[EDX] & (1u << 14))); /* MCE/MCA (no banks) */
 	c.guest_osxsave = true;
 	cpuid_guest(&c, 1, 0, r);
 	CHECK(r[ECX] & (1u << 27));
@@ -142,6 +142,44 @@ TEST(virtual_platform)
 	CHECK_EQ(r[ECX], 2);
 }
 
+/* How Linux finds KVM (hypervisor_cpuid_base): a scan in steps of 0x100. */
+static uint32_t find_kvm(const struct cpuid_ctx *c)
+{
+	for (uint32_t base = 0x40000000; base < 0x40010000; base += 0x100) {
+		uint32_t r[4];
+
+		cpuid_guest(c, base, 0, r);
+		if (memcmp(&r[EBX], "KVMK", 4) == 0 && memcmp(&r[ECX], "VMKV", 4) == 0 &&
+		    memcmp(&r[EDX], "M\0\0\0", 4) == 0)
+			return base;
+	}
+	return 0;
+}
+
+TEST(kvm_clock_leaves)
+{
+	struct cpuid_ctx c = ctx(0, 2, false);
+	uint32_t r[4];
+
+	/* Without the virtual platform there is no KVM clock to find. */
+	CHECK_EQ(find_kvm(&c), 0);
+	c.vplatform = true;
+	c.tsc_khz = 2600000;
+	CHECK_EQ(find_kvm(&c), 0x40000100);
+	cpuid_guest(&c, 0x40000100, 0, r);
+	CHECK_EQ(r[EAX], 0x40000101);
+	cpuid_guest(&c, 0x40000101, 0, r);
+	CHECK_EQ(r[EAX], (1u << 3) | (1u << 24)); /* CLOCKSOURCE2, STABLE_BIT only */
+	CHECK_EQ(r[EBX] | r[ECX] | r[EDX], 0);	  /* no hints */
+	/* Bulkhead's own leaves stay first, and the rest of the range is empty. */
+	cpuid_guest(&c, 0x40000000, 0, r);
+	CHECK(memcmp(&r[EBX], "Bulk", 4) == 0);
+	cpuid_guest(&c, 0x40000200, 0, r);
+	CHECK_EQ(r[EAX] | r[EBX] | r[ECX] | r[EDX], 0);
+	cpuid_guest(&c, 0x4FFFFFFF, 0, r);
+	CHECK_EQ(r[EAX] | r[EBX] | r[ECX] | r[EDX], 0);
+}
+
 int main(void)
 {
 	RUN(signature_and_version);
@@ -149,5 +187,6 @@ int main(void)
 	RUN(svm_hidden);
 	RUN(limits);
 	RUN(virtual_platform);
+	RUN(kvm_clock_leaves);
 	TEST_EXIT();
 }

@@ -419,10 +419,24 @@ static bool svm_can_inject(struct vcpu *v)
 	return !(((struct svm_vcpu *)v->backend)->vmcb->ctl.event_inj & EVENT_VALID);
 }
 
+/*
+ * The interrupt shadow of STI or MOV SS covers one instruction (APM vol. 2,
+ * 15.21.5). The VMCB still holds the RIP of the exit: if the hypervisor has
+ * moved RIP since, it completed that instruction (a HLT after STI, the
+ * idle loop of every OS, or an emulated access), so the shadow is over.
+ * Left set, it would make the next interrupt wait for a VINTR exit.
+ */
+static void expire_shadow(struct vcpu *v, struct vmcb *vmcb)
+{
+	if (v->regs.rip != vmcb->save.rip)
+		vmcb->ctl.interrupt_shadow &= ~INTERRUPT_SHADOW;
+}
+
 static bool svm_irq_window(struct vcpu *v)
 {
-	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
+	struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
 
+	expire_shadow(v, vmcb);
 	return (v->regs.rflags & RFLAGS_IF) && !(vmcb->ctl.interrupt_shadow & INTERRUPT_SHADOW);
 }
 
@@ -676,6 +690,7 @@ static void svm_vcpu_run(struct vcpu *v, struct exit_info *e)
 	unsigned int cpu = cpu_id();
 	uint64_t epoch, t_entry, t_exit;
 
+	expire_shadow(v, vmcb);
 	vmcb->save.rax = v->regs.rax;
 	vmcb->save.rsp = v->regs.rsp;
 	vmcb->save.rip = v->regs.rip;
