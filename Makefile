@@ -128,6 +128,8 @@ include tests/guests/guests.mk
 FUZZ_TARGETS :=
 include tests/fuzz/fuzz.mk
 include tests/fuzz/emu.mk
+# After every fragment: a rule's prerequisites are expanded when it is read.
+fuzz: $(FUZZ_BINS)
 
 # ---------------------------------------------------------------------------
 # The whole suite: static check, unit tests, integration under QEMU

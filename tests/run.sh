@@ -60,9 +60,14 @@ fi
 # --- fuzz targets, each for a bounded time -------------------------------------
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 if [ "$mode" != integration ]; then
-	for f in "$BUILD"/fuzz/fuzz_*; do
-		[ -x "$f" ] || continue
-		tests/fuzz/run.sh "$(basename "$f")" "$FUZZ_SECONDS" 2>&1 | grep -E '^(PASS|FAIL): ' | record
+	# One target per tests/fuzz/fuzz_*.c: a target that was not built fails.
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		if [ ! -x "$BUILD/fuzz/$name" ]; then
+			echo "FAIL: fuzz/$name: $BUILD/fuzz/$name was not built" | record
+			continue
+		fi
+		tests/fuzz/run.sh "$name" "$FUZZ_SECONDS" 2>&1 | grep -E '^(PASS|FAIL): ' | record
 	done
 fi
 

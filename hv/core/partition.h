@@ -15,12 +15,15 @@
 
 #define PARTITION_BLOCK_SIZE MiB(2)
 /*
- * The PCI ECAM window of every partition's platform (256 buses of 1 MiB):
- * guest RAM ends below it, the Linux loader reserves it in the E820 map,
- * the platform decodes it and announces it in the MCFG table.
+ * The PCI ECAM window of every partition's platform (1 MiB per bus): guest
+ * RAM ends below it, the Linux loader reserves it in the E820 map, the
+ * platform decodes it and announces it in the MCFG table. One bus: every
+ * device a partition gets sits on bus 0, and Linux probes for peer host
+ * bridges on every bus the MCFG names (8000 exits at boot for 255 empty
+ * buses). A partition with PCI bridges will need more.
  */
 #define PARTITION_ECAM_BASE 0xB0000000ull
-#define PARTITION_ECAM_BUSES 256
+#define PARTITION_ECAM_BUSES 1
 #define PARTITION_ECAM_SIZE (PARTITION_ECAM_BUSES * MiB(1))
 /* The top of guest RAM that holds the partition's ACPI tables. */
 #define PARTITION_ACPI_AREA KiB(64)

@@ -16,6 +16,3 @@ $(BUILD)/fuzz/fuzz_config: $(fuzz_config_SRCS) hv/core/config.h $(wildcard hv/li
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(fuzz_config_SRCS)
 
 FUZZ_BINS = $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
-
-.PHONY: fuzz
-fuzz: $(FUZZ_BINS)
