@@ -120,7 +120,7 @@ $(BUILD)/unit/$(1): $$($(1)_SRCS) $$(wildcard tests/unit/*.h) $$(wildcard hv/lib
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) fuzz
 	@tests/run.sh --unit-only
 
 # Test guests (freestanding ELF images run in partitions) and fuzz targets.
