@@ -12,6 +12,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/power.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/tsc.h"
@@ -164,6 +165,26 @@ static void discover_acpi(void)
 	for (unsigned int i = 0; i < ai.nisos; i++)
 		pr_info("acpi: override: ISA IRQ %u -> GSI %u, flags %#x\n", ai.isos[i].source,
 			ai.isos[i].gsi, ai.isos[i].flags);
+	power_init(&ai);
+	if (ai.has_s5)
+		pr_info("acpi: soft-off (S5): SLP_TYP %u to PM1a_CNT port %#x\n", ai.s5_slp_typa,
+			ai.pm1a_cnt_port);
+	else
+		pr_info("acpi: no soft-off state found (DSDT \\_S5_ or PM1a_CNT missing)\n");
+}
+
+/* on_last_stop=stay|poweroff: what follows the stop of the last partition. */
+static void setup_last_stop(const char *cmdline)
+{
+	char arg[ARG_MAX];
+
+	if (cmdline_get(cmdline, "on_last_stop", arg, sizeof(arg)) < 0)
+		return;
+	if (strcmp(arg, "poweroff") == 0)
+		partition_set_last_stop(PARTITION_LAST_STOP_POWEROFF);
+	else if (strcmp(arg, "stay") != 0)
+		pr_warn("on_last_stop=%s: expected stay or poweroff; the hypervisor stays up\n",
+			arg);
 }
 
 /* clocksource=pmtimer|hpet picks the clock the TSC is calibrated against. */
@@ -437,6 +458,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 
 	rtc_set_boot_wall_clock(rtc_read_host());
 	platform_register();
+	setup_last_stop(bi.cmdline);
 	start_partitions();
 	conmux_start();
 	sched_start();

@@ -2,6 +2,7 @@
 #include "core/partition.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/power.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/virt.h"
 #include "core/console.h"
@@ -32,6 +33,19 @@ void partition_set_hooks(const struct partition_hooks *h)
 }
 
 unsigned int npartitions;
+static enum partition_last_stop last_stop = PARTITION_LAST_STOP_STAY;
+
+/*
+ * Whether no partition is left running. Two partitions stopping at once may
+ * both see it; powering off twice is harmless.
+ */
+static bool all_stopped(void)
+{
+	for (unsigned int i = 0; i < npartitions; i++)
+		if (READ_ONCE(partitions[i]->state) != PART_STOPPED)
+			return false;
+	return true;
+}
 
 /*
  * Take the partition's RAM from the frame pool in 2 MiB blocks (1 GiB runs
@@ -337,6 +351,19 @@ static void apply_policy(struct vcpu *v, enum cfg_policy policy, const char *why
 	destroy(p);
 	pr_info("partition %s: stopped after %s; %llu MiB returned to the pool\n", p->name, why,
 		(unsigned long long)(p->memory >> 20));
+	if (all_stopped()) {
+		pr_info("all partitions have stopped%s\n",
+			last_stop == PARTITION_LAST_STOP_POWEROFF
+			    ? ""
+			    : "; the hypervisor stays up (on_last_stop=poweroff turns the machine off)");
+		if (last_stop == PARTITION_LAST_STOP_POWEROFF)
+			power_off();
+	}
+}
+
+void partition_set_last_stop(enum partition_last_stop what)
+{
+	last_stop = what;
 }
 
 void partition_crash(struct vcpu *v, const char *reason, uint64_t addr)

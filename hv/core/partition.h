@@ -115,6 +115,13 @@ struct partition *partition_create(const struct cfg_partition *cfg, const void *
 void partition_start(struct partition *p);
 
 /*
+ * What happens once every partition has stopped (the on_last_stop= option):
+ * the hypervisor stays up (the default), or powers the machine off.
+ */
+enum partition_last_stop { PARTITION_LAST_STOP_STAY, PARTITION_LAST_STOP_POWEROFF };
+void partition_set_last_stop(enum partition_last_stop what);
+
+/*
  * The guest did something fatal (triple fault, access outside its memory,
  * an exit that cannot be handled). Logs one line and applies on_crash.
  * Called on the faulting vCPU's CPU.

@@ -52,3 +52,18 @@ for insn in vmrun vmload vmsave stgi clgi skinit invlpga; do
 	check "$insn-ud" "^\[svm\] GUEST-PASS: svminsn-$insn-ud"
 done
 check_clean
+
+# When the last partition stops: the hypervisor stays up by default, and
+# with on_last_stop=poweroff turns the machine off through ACPI S5 (QEMU's
+# q35: SLP_TYP 0 at PM1a_CNT 0x604), so QEMU exits before the harness stops it.
+boot_config last-stop-stay 'all partitions have stopped' bench.ini hcbench
+check "s5-found" 'acpi: soft-off \(S5\): SLP_TYP 0 to PM1a_CNT port 0x604'
+check "all-stopped-stays" 'all partitions have stopped; the hypervisor stays up'
+check_not "no-power-off" 'power: turning the machine off'
+check_clean
+BOOT_TIMEOUT=60 boot_config last-stop-poweroff 'NEVER-MATCHES' bench.ini hcbench -- \
+	-append "on_last_stop=poweroff"
+check "all-stopped" 'partition bench: stopped after power-off'
+check "power-off" 'power: turning the machine off \(ACPI S5: SLP_TYP 0 to port 0x604\)'
+check_not "machine-went-off" 'test harness: timed out|the machine is still on'
+check_clean

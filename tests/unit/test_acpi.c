@@ -1050,8 +1050,49 @@ TEST(mutation_no_crash)
 	printf("mutation: %u parsed, %u rejected\n", ok, failed);
 }
 
+/* \_S5_ in AML as compilers emit it, and what must not be taken for it. */
+TEST(find_s5_forms)
+{
+	/* Name (\_S5, Package (4) { 5, 5, 0, 0 }) with BytePrefix elements. */
+	static const uint8_t root_byte[] = {0x10, 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+					    0x0A, 0x05, 0x0A, 0x05, 0x00, 0x00};
+	/* Name (_S5, Package (4) { Zero, Zero, Zero, Zero }), QEMU's form. */
+	static const uint8_t zero[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+				       0x00, 0x00, 0x00, 0x00};
+	static const uint8_t one[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
+				      0x01, 0x01, 0x00, 0x00};
+	/* A two-byte PkgLength (lead byte 0x4n: one more byte). */
+	static const uint8_t pkglen2[] = {0x08, '_', 'S', '5', '_', 0x12, 0x46, 0x01, 0x04, 0x0A, 0x07};
+	/* A method called _S5_ (no NameOp before it), then the real object. */
+	static const uint8_t method_first[] = {0x14, 0x08, '_', 'S', '5', '_', 0x00, 0xA4, 0x00,
+					       0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x0A, 0x03};
+	/* A name that is not a package, and a truncated package. */
+	static const uint8_t not_pkg[] = {0x08, '_', 'S', '5', '_', 0x0A, 0x05, 0x00, 0x00, 0x00};
+	static const uint8_t truncated[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04};
+	static const uint8_t byte_cut[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x0A};
+	uint8_t typ = 0xEE;
+
+	CHECK_EQ(acpi_find_s5(root_byte, sizeof(root_byte), &typ), 0);
+	CHECK_EQ(typ, 5);
+	CHECK_EQ(acpi_find_s5(zero, sizeof(zero), &typ), 0);
+	CHECK_EQ(typ, 0);
+	CHECK_EQ(acpi_find_s5(one, sizeof(one), &typ), 0);
+	CHECK_EQ(typ, 1);
+	CHECK_EQ(acpi_find_s5(pkglen2, sizeof(pkglen2), &typ), 0);
+	CHECK_EQ(typ, 7);
+	CHECK_EQ(acpi_find_s5(method_first, sizeof(method_first), &typ), 0);
+	CHECK_EQ(typ, 3);
+	typ = 0xEE;
+	CHECK_EQ(acpi_find_s5(not_pkg, sizeof(not_pkg), &typ), -ENOENT);
+	CHECK_EQ(acpi_find_s5(truncated, sizeof(truncated), &typ), -ENOENT);
+	CHECK_EQ(acpi_find_s5(byte_cut, sizeof(byte_cut), &typ), -ENOENT);
+	CHECK_EQ(acpi_find_s5(zero, 0, &typ), -ENOENT);
+	CHECK_EQ(typ, 0xEE);
+}
+
 int main(void)
 {
+	RUN(find_s5_forms);
 	RUN(good_v2_xsdt);
 	RUN(good_v1_rsdt);
 	RUN(xsdt_preferred_over_rsdt);

@@ -270,7 +270,11 @@ TEST(host_parser_accepts)
 		CHECK_EQ(info.pmtimer_addr, ACPI_DEFAULT_PM_TMR);
 		CHECK(info.pmtimer_32bit);
 		CHECK(!info.has_hpet);
-		CHECK_EQ(info.ntables, 4); /* XSDT, FACP, APIC, MCFG */
+		/* The soft-off path a hypervisor (or any OS) derives from FADT + DSDT. */
+		CHECK(info.has_s5);
+		CHECK_EQ(info.s5_slp_typa, ACPI_SLP_TYP_S5);
+		CHECK_EQ(info.pm1a_cnt_port, ACPI_DEFAULT_PM1A_CNT);
+		CHECK_EQ(info.ntables, 5); /* XSDT, FACP, APIC, MCFG, DSDT */
 	}
 }
 

@@ -119,6 +119,29 @@
 /* 5.2.9, FADT Flags field, bit 8 TMR_VAL_EXT: the counter is 32 bits, not 24. */
 #define FADT_FLAG_TMR_VAL_EXT (1u << 8)
 
+/* The fixed hardware's PM1a control block and the DSDT (5.2.9). */
+#define FADT_OFF_DSDT		40
+#define FADT_OFF_PM1A_CNT_BLK	64
+#define FADT_OFF_PM1_CNT_LEN	89
+#define FADT_OFF_X_DSDT		140
+#define FADT_OFF_X_PM1A_CNT_BLK 172
+#define FADT_PM1_CNT_LEN_MIN	2
+#define DSDT_SIG		"DSDT"
+#define IO_PORT_MAX		0xFFFF
+
+/* AML encodings (20.2) that a \_S5_ package uses. */
+#define AML_ZERO_OP	  0x00
+#define AML_ONE_OP	  0x01
+#define AML_NAME_OP	  0x08
+#define AML_BYTE_PREFIX	  0x0A
+#define AML_PACKAGE_OP	  0x12
+#define AML_ROOT_CHAR	  '\\'
+#define AML_PKGLEN_EXTRA(b) ((b) >> 6) /* PkgLength: following bytes, 20.2.4 */
+#define AML_S5_NAME	  "_S5_"
+#define AML_NAMESEG_LEN	  4
+/* Package: PackageOp, PkgLength (1-4 bytes), NumElements, then the first element. */
+#define AML_S5_MIN_TAIL 4
+
 /* --- Generic Address Structure, ACPI 6.5 5.2.3.2 ----------------------- */
 #define GAS_LEN	      12
 #define GAS_OFF_SPACE 0
@@ -307,6 +330,7 @@ struct parse_ctx {
 	size_t errlen;
 	bool have_madt, have_fadt, have_hpet;
 	unsigned int tables_dropped;
+	uint64_t dsdt_pa; /* from the FADT; 0 if none */
 };
 
 static void record_table(struct parse_ctx *ctx, const uint8_t *sig, uint64_t pa, uint32_t len)
@@ -567,6 +591,61 @@ static void parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		out->pmtimer_32bit = get_le32(t, FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
 }
 
+/*
+ * The PM1a control port and the DSDT's address, for powering off. An
+ * X_PM1a_CNT_BLK in I/O space supersedes PM1a_CNT_BLK; a memory-mapped one
+ * is not used (no PC has one). X_DSDT supersedes DSDT when non-zero.
+ */
+static uint64_t fadt_power(const uint8_t *t, uint32_t len, struct acpi_info *out)
+{
+	uint64_t port = 0, dsdt = 0;
+
+	if (len >= FADT_OFF_X_PM1A_CNT_BLK + GAS_LEN &&
+	    rd8(t, FADT_OFF_X_PM1A_CNT_BLK + GAS_OFF_SPACE) == ACPI_GAS_IO)
+		port = get_le64(t, FADT_OFF_X_PM1A_CNT_BLK + GAS_OFF_ADDR);
+	if (port == 0 && len > FADT_OFF_PM1_CNT_LEN &&
+	    rd8(t, FADT_OFF_PM1_CNT_LEN) >= FADT_PM1_CNT_LEN_MIN)
+		port = get_le32(t, FADT_OFF_PM1A_CNT_BLK);
+	if (port > IO_PORT_MAX)
+		port = 0;
+	out->pm1a_cnt_port = (uint16_t)port;
+	if (len >= FADT_OFF_X_DSDT + sizeof(uint64_t))
+		dsdt = get_le64(t, FADT_OFF_X_DSDT);
+	if (dsdt == 0 && len >= FADT_OFF_DSDT + sizeof(uint32_t))
+		dsdt = get_le32(t, FADT_OFF_DSDT);
+	return dsdt;
+}
+
+int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa)
+{
+	for (size_t i = 1; i + AML_NAMESEG_LEN + AML_S5_MIN_TAIL <= len; i++) {
+		size_t at = i + AML_NAMESEG_LEN;
+		uint8_t lead;
+
+		if (memcmp(aml + i, AML_S5_NAME, AML_NAMESEG_LEN) != 0)
+			continue;
+		/* NameOp, optionally the root prefix, then the name. */
+		if (aml[i - 1] != AML_NAME_OP &&
+		    !(aml[i - 1] == AML_ROOT_CHAR && i >= 2 && aml[i - 2] == AML_NAME_OP))
+			continue;
+		if (aml[at++] != AML_PACKAGE_OP)
+			continue;
+		lead = aml[at];
+		at += 1 + AML_PKGLEN_EXTRA(lead) + 1; /* PkgLength, NumElements */
+		if (at >= len)
+			continue;
+		if (aml[at] == AML_ZERO_OP || aml[at] == AML_ONE_OP) {
+			*slp_typa = aml[at];
+			return 0;
+		}
+		if (aml[at] == AML_BYTE_PREFIX && at + 1 < len) {
+			*slp_typa = aml[at + 1];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* IA-PC HPET 1.0a 3.2.4: the event timer block base address is a GAS. */
 static void parse_hpet(const uint8_t *t, uint32_t len, uint64_t pa, struct acpi_info *out)
 {
@@ -656,6 +735,7 @@ static int parse_entry(struct parse_ctx *ctx, uint64_t pa)
 		}
 		ctx->have_fadt = true;
 		parse_fadt(t, len, out);
+		ctx->dsdt_pa = fadt_power(t, len, out);
 	} else if (sig_is(t, HPET_SIG)) {
 		if (ctx->have_hpet) {
 			warn(out, "duplicate HPET table at 0x%llx ignored", (unsigned long long)pa);
@@ -665,6 +745,28 @@ static int parse_entry(struct parse_ctx *ctx, uint64_t pa)
 		parse_hpet(t, len, pa, out);
 	}
 	return 0;
+}
+
+/* The DSDT, for its \_S5_ object only: no AML is interpreted. */
+static void parse_dsdt(struct parse_ctx *ctx, uint64_t pa)
+{
+	struct acpi_info *out = ctx->out;
+	char msg[ACPI_WARN_LEN];
+	const uint8_t *t;
+	uint32_t len;
+
+	if (map_table(ctx->map, pa, &t, &len, ACPI_MAX_TABLE_LEN, msg, sizeof(msg))) {
+		warn(out, "DSDT skipped: %s", msg);
+		return;
+	}
+	if (!sig_is(t, DSDT_SIG) || !checksum_ok(t, len)) {
+		warn(out, "DSDT at 0x%llx: bad signature or checksum, skipped",
+		     (unsigned long long)pa);
+		return;
+	}
+	record_table(ctx, t, pa, len);
+	if (acpi_find_s5(t + SDT_HDR_LEN, len - SDT_HDR_LEN, &out->s5_slp_typa) == 0)
+		out->has_s5 = out->pm1a_cnt_port != 0;
 }
 
 int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
@@ -751,6 +853,8 @@ int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
 			return rc;
 	}
 
+	if (ctx.dsdt_pa)
+		parse_dsdt(&ctx, ctx.dsdt_pa);
 	if (ctx.tables_dropped)
 		warn(out, "%u ACPI tables beyond the first %d not recorded", ctx.tables_dropped,
 		     ACPI_MAX_TABLES);

@@ -81,6 +81,15 @@ struct acpi_info {
 	uint64_t pmtimer_addr;
 	bool pmtimer_32bit;	/* FADT flags TMR_VAL_EXT */
 
+	/*
+	 * FADT + DSDT: how to power the machine off (ACPI 7.4.2, 4.8.3.2.1):
+	 * write SLP_TYPa from the DSDT's \_S5_ package with SLP_EN to the
+	 * PM1a control register, an I/O port.
+	 */
+	bool has_s5;
+	uint16_t pm1a_cnt_port;
+	uint8_t s5_slp_typa;
+
 	/* HPET table */
 	bool has_hpet;
 	uint64_t hpet_addr;
@@ -111,5 +120,13 @@ int acpi_rsdp_search(acpi_map_fn map, uint64_t *pa);
  */
 int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
 	       struct acpi_info *out, char *err, size_t errlen);
+
+/*
+ * Find Name(\_S5_, Package() {a, ...}) in AML (a DSDT's body) and return
+ * element a, the PM1a SLP_TYP value of the soft-off state (ACPI 7.4.2). Only
+ * the forms compilers emit for a small integer are taken: ZeroOp, OneOp,
+ * BytePrefix. Returns 0 and sets *slp_typa, or -ENOENT.
+ */
+int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa);
 
 #endif
