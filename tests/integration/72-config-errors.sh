@@ -19,3 +19,15 @@ check_clean
 
 boot nomodule "names no boot module" -append "config=absent.ini"
 check "names-missing-module" 'config: config=absent.ini names no boot module; no partitions to run'
+check_clean
+
+# linux=SIZE without config=: a size that is not a multiple of 2 MiB, and a
+# kernel module that is not a bzImage, each get one clear line.
+boot linux-bad-size "linux=: expected" -append "linux=3M" -initrd "$GUESTS/hello.elf"
+check "linux-bad-size" 'linux=: expected a size \(a multiple of 2 MiB, e.g. linux=512M\) and the kernel as module 0'
+check_not "linux-bad-size-no-partition" 'partition linux \(id'
+check_clean
+boot linux-not-bzimage "not a bzImage" -append "linux=64M" -initrd "$GUESTS/hello.elf"
+check "linux-not-bzimage" 'ERROR: partition linux: kernel "hello.elf": not a bzImage'
+check_not "linux-not-started" '1 partition running'
+check_clean
