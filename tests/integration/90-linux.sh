@@ -67,21 +67,9 @@ check "web-tsc-rate-from-hypervisor" '^\[web\] CLK=[0-9]+ SRC=[a-z-]+ PV=1$'
 # The test guest ticks on throughout.
 check_at_least "tick-runs" '^\[tick\] tick [0-9]+ from tick' 3
 
-# db: power-off stops it; web and tick go on.
-session_send '\035'
-session_wait 'console: input goes to partition db' 10
-session_send 'poweroff -f\r'
-session_wait 'partition db: stopped after power-off' 60
-check "db-poweroff-stop" 'partition db: vCPU 0 powered off; on_poweroff=stop'
-check "db-stopped" 'partition db: stopped after power-off'
-
 # web: a kernel panic reaches the hypervisor through the pvpanic device
 # (panic=0: the kernel would otherwise spin forever) and on_crash=restart
-# brings it back. The focus goes db -> tick -> web (db is stopped now).
-session_send '\035'
-session_wait 'console: input goes to partition tick' 10
-session_send '\035'
-session_wait 'console: input goes to partition web' 10 2
+# brings it back; db and tick keep answering meanwhile.
 session_send 'echo PVPANIC=$(ls /sys/bus/platform/drivers/pvpanic-mmio | grep -c QEMU0001)\r'
 session_wait '^\[web\] PVPANIC=[0-9]' 30
 check "web-pvpanic-bound" '^\[web\] PVPANIC=1$'
@@ -92,6 +80,23 @@ check "web-panic-restart" 'partition web: restarted after a crash'
 check_not "web-panic-not-reboot" 'partition web: vCPU [01] asked for a reboot'
 session_wait '^\[web\] bulkhead-guest: init started' 240 2
 check_count "web-back-to-shell" '^\[web\] bulkhead-guest: init started' 2
+
+# db answers after web's panic; then its power-off stops it, web and tick go on.
+session_send '\035'
+session_wait 'console: input goes to partition db' 10
+session_send 'echo DB-ALIVE-$((6 * 7))\r'
+session_wait '^\[db\] DB-ALIVE-42' 30
+check "db-answers-after-web-panic" '^\[db\] DB-ALIVE-42$'
+session_send 'poweroff -f\r'
+session_wait 'partition db: stopped after power-off' 60
+check "db-poweroff-stop" 'partition db: vCPU 0 powered off; on_poweroff=stop'
+check "db-stopped" 'partition db: stopped after power-off'
+
+# The focus goes db -> tick -> web (db is stopped now).
+session_send '\035'
+session_wait 'console: input goes to partition tick' 10
+session_send '\035'
+session_wait 'console: input goes to partition web' 10 2
 
 # web: reboot follows on_reboot (restart) and comes back once more.
 sleep 2
