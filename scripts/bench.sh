@@ -174,6 +174,17 @@ if [ -n "$qi" ] && [ -n "$bi" ] && [ "$qi" -gt 0 ]; then
 	printf '%-22s %10s %10s %8s\n' "instr_to_init (1e6)" "$((qi * 10))" "$((bi * 10))" \
 		"$(awk "BEGIN{printf \"%.2f\", $bi/$qi}")"
 fi
+# Under -icount shift=0 the TSC counts one tick per instruction (the
+# hypervisor calibrates it at ~1000 MHz), so the stop-time line's hypervisor
+# time in ms is millions of hypervisor instructions, exit handling included.
+istats=$(grep -aoE 'stats: bench vCPU 0: [0-9]+ exits .*hypervisor [0-9]+ ms' \
+	"$LOGDIR/linux-bulkhead-icount.log" | head -1)
+iexits=$(echo "$istats" | awk '{print $5}')
+ihv_ms=$(echo "$istats" | grep -oE 'hypervisor [0-9]+ ms' | awk '{print $2}')
+if [ -n "$iexits" ] && [ -n "$ihv_ms" ] && [ "$iexits" -gt 0 ]; then
+	echo "hypervisor instructions per exit, whole icount run: $((ihv_ms * 1000000 / iexits))" \
+		"($ihv_ms ms of hypervisor time at 1 instruction per ns over $iexits exits)"
+fi
 
 # Exits by reason, from the Ctrl-T snapshots (the Nth stats line of the
 # log, its time the log line's hypervisor timestamp) and the stop-time line.
