@@ -178,9 +178,9 @@ fi
 # hypervisor calibrates it at ~1000 MHz), so the stop-time line's hypervisor
 # time in ms is millions of hypervisor instructions, exit handling included.
 istats=$(grep -aoE 'stats: bench vCPU 0: [0-9]+ exits .*hypervisor [0-9]+ ms' \
-	"$LOGDIR/linux-bulkhead-icount.log" | head -1)
+	"$LOGDIR/linux-bulkhead-icount.log" | head -1 || true)
 iexits=$(echo "$istats" | awk '{print $5}')
-ihv_ms=$(echo "$istats" | grep -oE 'hypervisor [0-9]+ ms' | awk '{print $2}')
+ihv_ms=$(echo "$istats" | grep -oE 'hypervisor [0-9]+ ms' | awk '{print $2}' || true)
 if [ -n "$iexits" ] && [ -n "$ihv_ms" ] && [ "$iexits" -gt 0 ]; then
 	echo "hypervisor instructions per exit, whole icount run: $((ihv_ms * 1000000 / iexits))" \
 		"($ihv_ms ms of hypervisor time at 1 instruction per ns over $iexits exits)"
