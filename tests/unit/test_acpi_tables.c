@@ -113,6 +113,18 @@ static const uint8_t *memfind(const uint8_t *hay, size_t n, const void *needle, 
 	return NULL;
 }
 
+/* Builds the tables for p and returns the DSDT the FADT points to, or NULL. */
+static const uint8_t *built_dsdt(const struct acpi_build_params *p)
+{
+	uint64_t rsdp_gpa;
+	const uint8_t *f;
+
+	if (build(p, &rsdp_gpa) != 0)
+		return NULL;
+	f = find_table(at(rsdp_gpa, 36), "FACP");
+	return f ? at(rd64(f + 140), HDR_LEN) : NULL;
+}
+
 static const unsigned int vcpu_counts[] = {1, 2, 64};
 
 TEST(builds_for_1_2_64_vcpus)
@@ -393,15 +405,12 @@ TEST(dsdt_sleep_states)
 	static const uint8_t hid[] = {'_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x0A, 0x08};
 	static const uint8_t cid[] = {'_', 'C', 'I', 'D', 0x0C, 0x41, 0xD0, 0x0A, 0x03};
 	struct acpi_build_params p;
-	uint64_t rsdp_gpa;
-	const uint8_t *f, *d;
+	const uint8_t *d;
 	uint32_t len;
 
 	CHECK_EQ(ACPI_SLP_TYP_S5, 5);
 	default_params(&p, 1, BASE);
-	CHECK_EQ(build(&p, &rsdp_gpa), 0);
-	f = find_table(at(rsdp_gpa, 36), "FACP");
-	d = f ? at(rd64(f + 140), HDR_LEN) : NULL;
+	d = built_dsdt(&p);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -421,13 +430,10 @@ TEST(dsdt_pvpanic)
 				      'M',  'U', '0', '0', '0', '1', 0x00};
 	static const uint8_t io[] = {0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01};
 	struct acpi_build_params p;
-	uint64_t rsdp_gpa;
-	const uint8_t *f, *d;
+	const uint8_t *d;
 
 	default_params(&p, 1, BASE);
-	CHECK_EQ(build(&p, &rsdp_gpa), 0);
-	f = find_table(at(rsdp_gpa, 36), "FACP");
-	d = f ? at(rd64(f + 140), HDR_LEN) : NULL;
+	d = built_dsdt(&p);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -437,9 +443,7 @@ TEST(dsdt_pvpanic)
 
 	/* Port 0: no device at all. */
 	p.pvpanic_port = 0;
-	CHECK_EQ(build(&p, &rsdp_gpa), 0);
-	f = find_table(at(rsdp_gpa, 36), "FACP");
-	d = f ? at(rd64(f + 140), HDR_LEN) : NULL;
+	d = built_dsdt(&p);
 	CHECK(d != NULL);
 	if (d)
 		CHECK(memfind(d, rd32(d + 4), "QEMU0001", 8) == NULL);
