@@ -527,6 +527,8 @@ static int pvpanic_write(void *dev, struct vcpu *v, uint16_t port, unsigned int 
 		pl->power = POWER_CRASH;
 		break;
 	case PVPANIC_RECORD:
+		if (pl->pvpanic.crash_loaded != 1)
+			break; /* once per boot: the guest decides how often it writes */
 		pr_warn("partition %s: the guest kernel panicked and handles it itself "
 			"(pvpanic: crash kernel loaded)\n",
 			pl->p->name);
@@ -694,8 +696,10 @@ static void kvmclock_publish(struct platform *pl, struct vcpu *v, uint32_t msr, 
 		kvmclock_time_info(buf, 0, tsc_at_ns(0), 0, &pl->kvmclock_scale);
 		len = KVMCLOCK_TIME_INFO_SIZE;
 	}
-	if (!ok || gmem_write(pl->p, gpa, buf, len) < 0)
-		pr_warn("partition %s vCPU %u: KVM clock MSR %#x = %#llx: no guest RAM there, "
+	/* The guest decides how often this happens: within the partition's log budget. */
+	if ((!ok || gmem_write(pl->p, gpa, buf, len) < 0) &&
+	    pl->p->unbacked_logs++ < UNBACKED_LOG_LIMIT)
+		pr_warn("partition %s vCPU %u: KVM clock MSR %#x = %#llx: not an aligned address in its RAM, "
 			"nothing written\n",
 			pl->p->name, v->id, msr, (unsigned long long)val);
 }

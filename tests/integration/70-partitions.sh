@@ -45,6 +45,11 @@ check "vm-hsave-pa-gp" '^\[msrs\] GUEST-PASS: msrs-vm-hsave-pa-gp'
 check "vm-cr-gp" '^\[msrs\] GUEST-PASS: msrs-vm-cr-write-gp'
 check "mca-no-banks" '^\[msrs\] GUEST-PASS: msrs-mcg-cap-no-banks'
 check "mcg-ctl-gp" '^\[msrs\] GUEST-PASS: msrs-mcg-ctl-gp'
+check "kvmclock-rate" '^\[msrs\] GUEST-PASS: msrs-kvm-rate-matches'
+check "kvmclock-bad-address-logged" 'partition msrs vCPU 0: KVM clock MSR 0x4b564d01 = 0xfee00001: not an aligned address in its RAM'
+n=$(count_lines 'KVM clock MSR 0x4b564d01')
+[ "$n" -ge 1 ] && [ "$n" -le 8 ]
+_result $? "kvmclock-bad-address-log-bounded" "$n warnings for 22 bad writes (budget 8)"
 check "cf9-resets-partition" 'partition msrs: vCPU 0 asked for a reboot; on_reboot=stop'
 check "msrs-stopped" 'partition msrs: stopped after a reboot'
 check_not "still-running-after-reset" 'msrs: still running'
