@@ -34,6 +34,11 @@ static inline uint64_t get_le64(const uint8_t *p, size_t off)
 	return v;
 }
 
+static inline void put_le16(uint8_t *p, size_t off, uint16_t v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
 static inline void put_le32(uint8_t *p, size_t off, uint32_t v)
 {
 	memcpy(p + off, &v, sizeof(v));

@@ -15,100 +15,59 @@
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 #include "vdev/acpi_tables.h"
+#include "arch/x86/acpi_layout.h"
 
-/* --- Common table header, ACPI 6.5 5.2.6 -------------------------------- */
-#define SDT_OFF_SIG	     0
-#define SDT_OFF_LENGTH	     4
-#define SDT_OFF_REVISION     8
-#define SDT_OFF_CHECKSUM     9
-#define SDT_OFF_OEM_ID	     10
-#define SDT_OFF_OEM_TABLE_ID 16
-#define SDT_OFF_OEM_REVISION 24
-#define SDT_OFF_CREATOR_ID   28
-#define SDT_OFF_CREATOR_REV  32
-#define SDT_HDR_LEN	     36
-#define SIG_LEN		     4
-#define OEM_ID_LEN	     6
-#define OEM_TABLE_ID_LEN     8
+/*
+ * Layouts shared with the host's table parser are in arch/x86/acpi_layout.h;
+ * what only the builder writes is here.
+ */
 
-/* Identity written into every header. */
+/* --- Common table header, ACPI 6.5 5.2.6: identity written into every one. */
 #define BH_DEFAULT_OEM_ID   "BLKHD"
 #define BH_OEM_TABLE_ID	    "BULKHEAD"
 #define BH_OEM_REVISION	    1
 #define BH_CREATOR_ID	    "BLKH" /* "vendor ID of the utility that created the table" */
 #define BH_CREATOR_REVISION 1
 /* OEM IDs are padded with spaces, as firmware conventionally does. */
-#define OEM_PAD		      ' '
-#define ASCII_FIRST_PRINTABLE 0x20
-#define ASCII_LAST_PRINTABLE  0x7e
+#define OEM_PAD ' '
 
 /* --- RSDP, ACPI 6.5 5.2.5.3 --------------------------------------------- */
-#define RSDP_SIG	      "RSD PTR "
-#define RSDP_SIG_LEN	      8
-#define RSDP_OFF_CHECKSUM     8
-#define RSDP_OFF_OEM_ID	      9
-#define RSDP_OFF_REVISION     15
-#define RSDP_OFF_RSDT	      16
-#define RSDP_OFF_LENGTH	      20
-#define RSDP_OFF_XSDT	      24
-#define RSDP_OFF_EXT_CHECKSUM 32
-#define RSDP_V1_LEN	      20 /* the ACPI 1.0 part covered by Checksum */
-#define RSDP_LEN	      36
-#define RSDP_REVISION	      2	 /* ACPI 2.0+: XSDT address and extended checksum */
-#define RSDP_ALIGN	      16 /* 5.2.5.1: RSDPs sit on 16-byte boundaries */
+#define RSDP_REVISION 2 /* ACPI 2.0+: XSDT address and extended checksum */
 
 /* --- XSDT, ACPI 6.5 5.2.8 ------------------------------------------------ */
-#define XSDT_SIG       "XSDT"
 #define XSDT_REVISION  1
-#define XSDT_ENTRY_LEN 8
 #define XSDT_NENTRIES  3 /* FADT, MADT, MCFG */
 #define XSDT_LEN       (SDT_HDR_LEN + XSDT_NENTRIES * XSDT_ENTRY_LEN)
 
-/* --- Generic Address Structure, ACPI 6.5 5.2.3.2 ------------------------ */
-#define GAS_OFF_SPACE	   0
-#define GAS_OFF_BIT_WIDTH  1
-#define GAS_OFF_BIT_OFFSET 2
-#define GAS_OFF_ACCESS	   3
-#define GAS_OFF_ADDR	   4
-#define GAS_SPACE_IO	   1
-/* Access Size (5.2.3.2). */
+/* --- Generic Address Structure, ACPI 6.5 5.2.3.2: Access Size ---------- */
 #define GAS_ACCESS_BYTE	 1
 #define GAS_ACCESS_WORD	 2
 #define GAS_ACCESS_DWORD 3
 #define BITS_PER_BYTE	 8
 
 /* --- FADT, ACPI 6.5 5.2.9 ---------------------------------------------- */
-#define FADT_SIG		   "FACP"
 #define FADT_REVISION		   6
 #define FADT_MINOR_REVISION	   5   /* ACPI 6.5 */
 #define FADT_LEN		   276 /* 0x114, the revision 6 layout */
 #define FADT_OFF_FIRMWARE_CTRL	   36
-#define FADT_OFF_DSDT		   40
 #define FADT_OFF_PM_PROFILE	   45
 #define FADT_OFF_SCI_INT	   46
 #define FADT_OFF_SMI_CMD	   48
 #define FADT_OFF_ACPI_ENABLE	   52
 #define FADT_OFF_ACPI_DISABLE	   53
 #define FADT_OFF_PM1A_EVT_BLK	   56
-#define FADT_OFF_PM1A_CNT_BLK	   64
-#define FADT_OFF_PM_TMR_BLK	   76
 #define FADT_OFF_PM1_EVT_LEN	   88
-#define FADT_OFF_PM1_CNT_LEN	   89
-#define FADT_OFF_PM_TMR_LEN	   91
 #define FADT_OFF_P_LVL2_LAT	   96
 #define FADT_OFF_P_LVL3_LAT	   98
 #define FADT_OFF_CENTURY	   108
 #define FADT_OFF_IAPC_BOOT_ARCH	   109
-#define FADT_OFF_FLAGS		   112
 #define FADT_OFF_RESET_REG	   116
 #define FADT_OFF_RESET_VALUE	   128
 #define FADT_OFF_MINOR_REVISION	   131
 #define FADT_OFF_X_FIRMWARE_CTRL   132
-#define FADT_OFF_X_DSDT		   140
 #define FADT_OFF_X_PM1A_EVT_BLK	   148
-#define FADT_OFF_X_PM1A_CNT_BLK	   172
-#define FADT_OFF_X_PM_TMR_BLK	   208
 #define FADT_OFF_HYPERVISOR_VENDOR 268
 #define FADT_HYPERVISOR_VENDOR	   "Bulkhead" /* 8 bytes, no NUL */
 #define FADT_HYPERVISOR_VENDOR_LEN 8
@@ -139,7 +98,6 @@
 #define FADT_F_PROC_C1	     (1u << 2)
 #define FADT_F_SLP_BUTTON    (1u << 5)
 #define FADT_F_FIX_RTC	     (1u << 6)
-#define FADT_F_TMR_VAL_EXT   (1u << 8)
 #define FADT_F_RESET_REG_SUP (1u << 10)
 #define FADT_FLAGS                                                                                 \
 	(FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_SLP_BUTTON | FADT_F_FIX_RTC |                     \
@@ -155,35 +113,9 @@
 #define FACS_VERSION	 2 /* the ACPI 4.0+ layout (64-bit wake vector, OSPM flags) */
 
 /* --- MADT, ACPI 6.5 5.2.12 ---------------------------------------------- */
-#define MADT_SIG	      "APIC"
-#define MADT_REVISION	      5 /* as of ACPI 6.2; the entries used here are older */
-#define MADT_OFF_LAPIC_ADDR   36
-#define MADT_OFF_FLAGS	      40
-#define MADT_OFF_ENTRIES      44
-#define MADT_FLAG_PCAT_COMPAT (1u << 0)
-#define MADT_ENT_OFF_TYPE     0
-#define MADT_ENT_OFF_LEN      1
-/* 5.2.12.2 Processor Local APIC. */
-#define MADT_TYPE_LAPIC	       0
-#define MADT_LAPIC_LEN	       8
-#define MADT_LAPIC_OFF_UID     2
-#define MADT_LAPIC_OFF_APIC_ID 3
-#define MADT_LAPIC_OFF_FLAGS   4
-#define MADT_LAPIC_ENABLED     (1u << 0)
-/* 5.2.12.3 I/O APIC. */
-#define MADT_TYPE_IOAPIC	 1
-#define MADT_IOAPIC_LEN		 12
-#define MADT_IOAPIC_OFF_ID	 2
-#define MADT_IOAPIC_OFF_ADDR	 4
-#define MADT_IOAPIC_OFF_GSI_BASE 8
-#define MADT_IOAPIC_GSI_BASE	 0
+#define MADT_REVISION	     5 /* as of ACPI 6.2; the entries used here are older */
+#define MADT_IOAPIC_GSI_BASE 0 /* 5.2.12.3 */
 /* 5.2.12.5 Interrupt Source Override. */
-#define MADT_TYPE_ISO	    2
-#define MADT_ISO_LEN	    10
-#define MADT_ISO_OFF_BUS    2
-#define MADT_ISO_OFF_SOURCE 3
-#define MADT_ISO_OFF_GSI    4
-#define MADT_ISO_OFF_FLAGS  8
 #define MADT_ISO_BUS_ISA    0
 #define MADT_NISOS	    2 /* IRQ 0 and the SCI */
 /* 5.2.12.7 Local APIC NMI. */
@@ -221,26 +153,18 @@
 #define ECAM_BUS_SHIFT 20
 
 /* --- DSDT and AML, ACPI 6.5 5.2.11.1 and 20 ----------------------------- */
-#define DSDT_SIG "DSDT"
 /* Revision 2 and above: AML integers are 64 bits wide (5.2.11.1). */
 #define DSDT_REVISION 2
 
 /* AML opcodes and prefixes (20.2). */
-#define AML_ZERO_OP	  0x00
-#define AML_ONE_OP	  0x01
-#define AML_NAME_OP	  0x08
-#define AML_BYTE_PREFIX	  0x0A
 #define AML_WORD_PREFIX	  0x0B
 #define AML_DWORD_PREFIX  0x0C
 #define AML_STRING_PREFIX 0x0D
 #define AML_QWORD_PREFIX  0x0E
 #define AML_SCOPE_OP	  0x10
 #define AML_BUFFER_OP	  0x11
-#define AML_PACKAGE_OP	  0x12
 #define AML_EXT_OP_PREFIX 0x5B
 #define AML_EXT_DEVICE_OP 0x82
-#define AML_ROOT_CHAR	  '\\'
-#define AML_NAMESEG_LEN	  4
 /* PkgLength (20.2.4): up to 3 extra bytes; one byte alone holds 0..63. */
 #define AML_PKGLEN_MAX_BYTES   4
 #define AML_PKGLEN_1_MAX       0x3F
@@ -248,7 +172,6 @@
 #define AML_PKGLEN_3_MAX       0xFFFFF
 #define AML_PKGLEN_4_MAX       0xFFFFFFF
 #define AML_PKGLEN_NIBBLE      0x0F
-#define AML_PKGLEN_COUNT_SHIFT 6
 #define AML_PKGLEN_FIRST_SHIFT 4
 #define AML_PKGLEN_BYTE_SHIFT  8
 
@@ -307,36 +230,10 @@ struct out {
 	bool full;
 };
 
-static void put8(uint8_t *p, uint8_t v)
-{
-	p[0] = v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
+/* The checksum byte that makes the whole structure sum to 0 (5.2.5.3, 5.2.6). */
 static uint8_t checksum(const uint8_t *p, size_t len)
 {
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return (uint8_t)(0u - sum);
+	return (uint8_t)(0u - acpi_byte_sum(p, len));
 }
 
 static uint64_t gpa_of(const struct out *o, const uint8_t *p)
@@ -376,56 +273,56 @@ struct ids {
 
 static void sdt_header(uint8_t *t, const char *sig, uint8_t rev, const struct ids *ids)
 {
-	memcpy(t + SDT_OFF_SIG, sig, SIG_LEN);
-	put8(t + SDT_OFF_REVISION, rev);
+	memcpy(t + SDT_OFF_SIG, sig, SDT_SIG_LEN);
+	t[SDT_OFF_REVISION] = rev;
 	memcpy(t + SDT_OFF_OEM_ID, ids->oem_id, OEM_ID_LEN);
 	memcpy(t + SDT_OFF_OEM_TABLE_ID, BH_OEM_TABLE_ID, OEM_TABLE_ID_LEN);
-	put32(t + SDT_OFF_OEM_REVISION, BH_OEM_REVISION);
-	memcpy(t + SDT_OFF_CREATOR_ID, BH_CREATOR_ID, SIG_LEN);
-	put32(t + SDT_OFF_CREATOR_REV, BH_CREATOR_REVISION);
+	put_le32(t, SDT_OFF_OEM_REVISION, BH_OEM_REVISION);
+	memcpy(t + SDT_OFF_CREATOR_ID, BH_CREATOR_ID, SDT_SIG_LEN);
+	put_le32(t, SDT_OFF_CREATOR_REV, BH_CREATOR_REVISION);
 }
 
 /* Length and checksum last, once the body is complete (5.2.6). */
 static void sdt_finish(uint8_t *t, uint32_t len)
 {
-	put32(t + SDT_OFF_LENGTH, len);
-	put8(t + SDT_OFF_CHECKSUM, 0);
-	put8(t + SDT_OFF_CHECKSUM, checksum(t, len));
+	put_le32(t, SDT_OFF_LENGTH, len);
+	t[SDT_OFF_CHECKSUM] = 0;
+	t[SDT_OFF_CHECKSUM] = checksum(t, len);
 }
 
 /* GAS for a fixed-hardware I/O port block (5.2.3.2). */
 static void gas_io(uint8_t *g, uint16_t port, uint8_t len, uint8_t access)
 {
-	put8(g + GAS_OFF_SPACE, GAS_SPACE_IO);
-	put8(g + GAS_OFF_BIT_WIDTH, (uint8_t)(len * BITS_PER_BYTE));
-	put8(g + GAS_OFF_BIT_OFFSET, 0);
-	put8(g + GAS_OFF_ACCESS, access);
-	put64(g + GAS_OFF_ADDR, port);
+	g[GAS_OFF_SPACE] = ACPI_GAS_IO;
+	g[GAS_OFF_BIT_WIDTH] = (uint8_t)(len * BITS_PER_BYTE);
+	g[GAS_OFF_BIT_OFFSET] = 0;
+	g[GAS_OFF_ACCESS] = access;
+	put_le64(g, GAS_OFF_ADDR, port);
 }
 
 /* --- the tables ------------------------------------------------------------ */
 
 static uint8_t *build_rsdp(struct out *o, const struct ids *ids)
 {
-	uint8_t *r = take(o, RSDP_LEN, RSDP_ALIGN);
+	uint8_t *r = take(o, ACPI_RSDP_V2_LEN, RSDP_ALIGN);
 
 	if (!r)
 		return NULL;
 	memcpy(r, RSDP_SIG, RSDP_SIG_LEN);
 	memcpy(r + RSDP_OFF_OEM_ID, ids->oem_id, OEM_ID_LEN);
-	put8(r + RSDP_OFF_REVISION, RSDP_REVISION);
+	r[RSDP_OFF_REVISION] = RSDP_REVISION;
 	/* No RSDT: every OS that reads a revision 2 RSDP uses the XSDT. */
-	put32(r + RSDP_OFF_RSDT, 0);
-	put32(r + RSDP_OFF_LENGTH, RSDP_LEN);
+	put_le32(r, RSDP_OFF_RSDT, 0);
+	put_le32(r, RSDP_OFF_LENGTH, ACPI_RSDP_V2_LEN);
 	return r; /* XSDT address and checksums once the XSDT exists */
 }
 
 static void finish_rsdp(uint8_t *r, uint64_t xsdt)
 {
-	put64(r + RSDP_OFF_XSDT, xsdt);
+	put_le64(r, RSDP_OFF_XSDT, xsdt);
 	/* 5.2.5.3: Checksum covers the first 20 bytes, Extended Checksum all. */
-	put8(r + RSDP_OFF_CHECKSUM, checksum(r, RSDP_V1_LEN));
-	put8(r + RSDP_OFF_EXT_CHECKSUM, checksum(r, RSDP_LEN));
+	r[RSDP_OFF_CHECKSUM] = checksum(r, ACPI_RSDP_V1_LEN);
+	r[RSDP_OFF_EXT_CHECKSUM] = checksum(r, ACPI_RSDP_V2_LEN);
 }
 
 static uint8_t *build_facs(struct out *o)
@@ -438,9 +335,9 @@ static uint8_t *build_facs(struct out *o)
 	 * Hardware signature 0 (never changes), no waking vector: S4/S3 are not
 	 * offered. The global lock is unused (no AML takes it; no firmware).
 	 */
-	memcpy(f + FACS_OFF_SIG, FACS_SIG, SIG_LEN);
-	put32(f + FACS_OFF_LENGTH, FACS_LEN);
-	put8(f + FACS_OFF_VERSION, FACS_VERSION);
+	memcpy(f + FACS_OFF_SIG, FACS_SIG, SDT_SIG_LEN);
+	put_le32(f, FACS_OFF_LENGTH, FACS_LEN);
+	f[FACS_OFF_VERSION] = FACS_VERSION;
 	return f;
 }
 
@@ -459,49 +356,49 @@ static uint8_t *build_fadt(struct out *o, const struct acpi_build_params *p, con
 	 * DSDT: both fields, equal, which every version allows and ACPICA takes
 	 * without a mismatch warning.
 	 */
-	put32(t + FADT_OFF_FIRMWARE_CTRL, 0);
-	put64(t + FADT_OFF_X_FIRMWARE_CTRL, facs);
-	put32(t + FADT_OFF_DSDT, addr32(dsdt));
-	put64(t + FADT_OFF_X_DSDT, dsdt);
+	put_le32(t, FADT_OFF_FIRMWARE_CTRL, 0);
+	put_le64(t, FADT_OFF_X_FIRMWARE_CTRL, facs);
+	put_le32(t, FADT_OFF_DSDT, addr32(dsdt));
+	put_le64(t, FADT_OFF_X_DSDT, dsdt);
 
-	put8(t + FADT_OFF_PM_PROFILE, FADT_PM_PROFILE_UNSPECIFIED);
-	put16(t + FADT_OFF_SCI_INT, p->sci_irq);
+	t[FADT_OFF_PM_PROFILE] = FADT_PM_PROFILE_UNSPECIFIED;
+	put_le16(t, FADT_OFF_SCI_INT, p->sci_irq);
 	/*
 	 * SMI_CMD = 0: there is no SMM, so there is no legacy mode to leave
 	 * (5.2.9: SMI_CMD is zero on systems without SMM); ACPI_ENABLE and
 	 * ACPI_DISABLE are 0 and the PM1 control emulation reads SCI_EN as 1,
 	 * which is how OSPM sees that ACPI mode is already on.
 	 */
-	put32(t + FADT_OFF_SMI_CMD, 0);
-	put8(t + FADT_OFF_ACPI_ENABLE, 0);
-	put8(t + FADT_OFF_ACPI_DISABLE, 0);
+	put_le32(t, FADT_OFF_SMI_CMD, 0);
+	t[FADT_OFF_ACPI_ENABLE] = 0;
+	t[FADT_OFF_ACPI_DISABLE] = 0;
 
 	/* The fixed hardware blocks: legacy fields and X_ GASes agree (4.8.3). */
-	put32(t + FADT_OFF_PM1A_EVT_BLK, p->pm1a_evt);
-	put8(t + FADT_OFF_PM1_EVT_LEN, ACPI_PM1_EVT_LEN);
+	put_le32(t, FADT_OFF_PM1A_EVT_BLK, p->pm1a_evt);
+	t[FADT_OFF_PM1_EVT_LEN] = ACPI_PM1_EVT_LEN;
 	gas_io(t + FADT_OFF_X_PM1A_EVT_BLK, p->pm1a_evt, ACPI_PM1_EVT_LEN, GAS_ACCESS_WORD);
-	put32(t + FADT_OFF_PM1A_CNT_BLK, p->pm1a_cnt);
-	put8(t + FADT_OFF_PM1_CNT_LEN, ACPI_PM1_CNT_LEN);
+	put_le32(t, FADT_OFF_PM1A_CNT_BLK, p->pm1a_cnt);
+	t[FADT_OFF_PM1_CNT_LEN] = ACPI_PM1_CNT_LEN;
 	gas_io(t + FADT_OFF_X_PM1A_CNT_BLK, p->pm1a_cnt, ACPI_PM1_CNT_LEN, GAS_ACCESS_WORD);
-	put32(t + FADT_OFF_PM_TMR_BLK, p->pm_tmr);
-	put8(t + FADT_OFF_PM_TMR_LEN, ACPI_PM_TMR_LEN);
+	put_le32(t, FADT_OFF_PM_TMR_BLK, p->pm_tmr);
+	t[FADT_OFF_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
 	gas_io(t + FADT_OFF_X_PM_TMR_BLK, p->pm_tmr, ACPI_PM_TMR_LEN, GAS_ACCESS_DWORD);
 	/* No PM1b, PM2 or GPE blocks: all zero. */
 
-	put16(t + FADT_OFF_P_LVL2_LAT, FADT_P_LVL2_NONE);
-	put16(t + FADT_OFF_P_LVL3_LAT, FADT_P_LVL3_NONE);
-	put8(t + FADT_OFF_CENTURY, FADT_CENTURY_INDEX);
+	put_le16(t, FADT_OFF_P_LVL2_LAT, FADT_P_LVL2_NONE);
+	put_le16(t, FADT_OFF_P_LVL3_LAT, FADT_P_LVL3_NONE);
+	t[FADT_OFF_CENTURY] = FADT_CENTURY_INDEX;
 	/*
 	 * No 8042 flag: the keyboard controller is only a stub for the reset
 	 * command, so an OS must not probe it for a keyboard (Linux's i8042
 	 * probes the ports directly when this flag is set).
 	 */
-	put16(t + FADT_OFF_IAPC_BOOT_ARCH, IAPC_LEGACY_DEVICES | IAPC_VGA_NOT_PRESENT);
-	put32(t + FADT_OFF_FLAGS, FADT_FLAGS);
+	put_le16(t, FADT_OFF_IAPC_BOOT_ARCH, IAPC_LEGACY_DEVICES | IAPC_VGA_NOT_PRESENT);
+	put_le32(t, FADT_OFF_FLAGS, FADT_FLAGS);
 
 	gas_io(t + FADT_OFF_RESET_REG, ACPI_RESET_PORT, ACPI_RESET_REG_LEN, GAS_ACCESS_BYTE);
-	put8(t + FADT_OFF_RESET_VALUE, ACPI_RESET_VALUE);
-	put8(t + FADT_OFF_MINOR_REVISION, FADT_MINOR_REVISION);
+	t[FADT_OFF_RESET_VALUE] = ACPI_RESET_VALUE;
+	t[FADT_OFF_MINOR_REVISION] = FADT_MINOR_REVISION;
 	memcpy(t + FADT_OFF_HYPERVISOR_VENDOR, FADT_HYPERVISOR_VENDOR, FADT_HYPERVISOR_VENDOR_LEN);
 
 	sdt_finish(t, FADT_LEN);
@@ -510,12 +407,12 @@ static uint8_t *build_fadt(struct out *o, const struct acpi_build_params *p, con
 
 static void madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
 {
-	put8(e + MADT_ENT_OFF_TYPE, MADT_TYPE_ISO);
-	put8(e + MADT_ENT_OFF_LEN, MADT_ISO_LEN);
-	put8(e + MADT_ISO_OFF_BUS, MADT_ISO_BUS_ISA);
-	put8(e + MADT_ISO_OFF_SOURCE, irq);
-	put32(e + MADT_ISO_OFF_GSI, gsi);
-	put16(e + MADT_ISO_OFF_FLAGS, flags);
+	e[MADT_ENT_OFF_TYPE] = MADT_TYPE_ISO;
+	e[MADT_ENT_OFF_LEN] = MADT_ISO_LEN;
+	e[MADT_ISO_OFF_BUS] = MADT_ISO_BUS_ISA;
+	e[MADT_ISO_OFF_SOURCE] = irq;
+	put_le32(e, MADT_ISO_OFF_GSI, gsi);
+	put_le16(e, MADT_ISO_OFF_FLAGS, flags);
 }
 
 static uint8_t *build_madt(struct out *o, const struct acpi_build_params *p, const struct ids *ids)
@@ -527,9 +424,9 @@ static uint8_t *build_madt(struct out *o, const struct acpi_build_params *p, con
 	if (!t)
 		return NULL;
 	sdt_header(t, MADT_SIG, MADT_REVISION, ids);
-	put32(t + MADT_OFF_LAPIC_ADDR, ACPI_LAPIC_ADDR);
+	put_le32(t, MADT_OFF_LAPIC_ADDR, ACPI_LAPIC_ADDR);
 	/* The vPIC pair exists; the OS must mask it before using the IO-APIC. */
-	put32(t + MADT_OFF_FLAGS, MADT_FLAG_PCAT_COMPAT);
+	put_le32(t, MADT_OFF_FLAGS, MADT_FLAG_PCAT_COMPAT);
 	e = t + MADT_OFF_ENTRIES;
 
 	/*
@@ -537,18 +434,18 @@ static uint8_t *build_madt(struct out *o, const struct acpi_build_params *p, con
 	 * both the APIC ID and the ACPI processor UID.
 	 */
 	for (unsigned int i = 0; i < p->nvcpus; i++, e += MADT_LAPIC_LEN) {
-		put8(e + MADT_ENT_OFF_TYPE, MADT_TYPE_LAPIC);
-		put8(e + MADT_ENT_OFF_LEN, MADT_LAPIC_LEN);
-		put8(e + MADT_LAPIC_OFF_UID, (uint8_t)i);
-		put8(e + MADT_LAPIC_OFF_APIC_ID, (uint8_t)i);
-		put32(e + MADT_LAPIC_OFF_FLAGS, MADT_LAPIC_ENABLED);
+		e[MADT_ENT_OFF_TYPE] = MADT_TYPE_LAPIC;
+		e[MADT_ENT_OFF_LEN] = MADT_LAPIC_LEN;
+		e[MADT_LAPIC_OFF_UID] = (uint8_t)i;
+		e[MADT_LAPIC_OFF_APIC_ID] = (uint8_t)i;
+		put_le32(e, MADT_LAPIC_OFF_FLAGS, MADT_CPU_ENABLED);
 	}
 
-	put8(e + MADT_ENT_OFF_TYPE, MADT_TYPE_IOAPIC);
-	put8(e + MADT_ENT_OFF_LEN, MADT_IOAPIC_LEN);
-	put8(e + MADT_IOAPIC_OFF_ID, p->ioapic_id);
-	put32(e + MADT_IOAPIC_OFF_ADDR, p->ioapic_addr);
-	put32(e + MADT_IOAPIC_OFF_GSI_BASE, MADT_IOAPIC_GSI_BASE);
+	e[MADT_ENT_OFF_TYPE] = MADT_TYPE_IOAPIC;
+	e[MADT_ENT_OFF_LEN] = MADT_IOAPIC_LEN;
+	e[MADT_IOAPIC_OFF_ID] = p->ioapic_id;
+	put_le32(e, MADT_IOAPIC_OFF_ADDR, p->ioapic_addr);
+	put_le32(e, MADT_IOAPIC_OFF_GSI_BASE, MADT_IOAPIC_GSI_BASE);
 	e += MADT_IOAPIC_LEN;
 
 	/* 5.2.12.5: the PIT on pin 2, as on every PC with an IO-APIC. */
@@ -563,11 +460,11 @@ static uint8_t *build_madt(struct out *o, const struct acpi_build_params *p, con
 	e += MADT_ISO_LEN;
 
 	/* 5.2.12.7: NMI arrives on LINT1 of every local APIC, edge, high. */
-	put8(e + MADT_ENT_OFF_TYPE, MADT_TYPE_LAPIC_NMI);
-	put8(e + MADT_ENT_OFF_LEN, MADT_LAPIC_NMI_LEN);
-	put8(e + MADT_LAPIC_NMI_OFF_UID, MADT_UID_ALL_CPUS);
-	put16(e + MADT_LAPIC_NMI_OFF_FLAGS, MPS_INTI_POLARITY_HIGH | MPS_INTI_TRIGGER_EDGE);
-	put8(e + MADT_LAPIC_NMI_OFF_LINT, LAPIC_LINT1);
+	e[MADT_ENT_OFF_TYPE] = MADT_TYPE_LAPIC_NMI;
+	e[MADT_ENT_OFF_LEN] = MADT_LAPIC_NMI_LEN;
+	e[MADT_LAPIC_NMI_OFF_UID] = MADT_UID_ALL_CPUS;
+	put_le16(e, MADT_LAPIC_NMI_OFF_FLAGS, MPS_INTI_POLARITY_HIGH | MPS_INTI_TRIGGER_EDGE);
+	e[MADT_LAPIC_NMI_OFF_LINT] = LAPIC_LINT1;
 
 	sdt_finish(t, (uint32_t)len);
 	return t;
@@ -583,10 +480,10 @@ static uint8_t *build_mcfg(struct out *o, const struct acpi_build_params *p, con
 	sdt_header(t, MCFG_SIG, MCFG_REVISION, ids);
 	/* One allocation: segment 0, buses 0..ecam_bus_end, at ecam_base. */
 	a = t + MCFG_OFF_ALLOC;
-	put64(a + MCFG_ALLOC_OFF_BASE, p->ecam_base);
-	put16(a + MCFG_ALLOC_OFF_SEG, 0);
-	put8(a + MCFG_ALLOC_OFF_START, 0);
-	put8(a + MCFG_ALLOC_OFF_END, p->ecam_bus_end);
+	put_le64(a, MCFG_ALLOC_OFF_BASE, p->ecam_base);
+	put_le16(a, MCFG_ALLOC_OFF_SEG, 0);
+	a[MCFG_ALLOC_OFF_START] = 0;
+	a[MCFG_ALLOC_OFF_END] = p->ecam_bus_end;
 	sdt_finish(t, MCFG_LEN);
 	return t;
 }
@@ -599,7 +496,7 @@ static uint8_t *build_xsdt(struct out *o, const struct ids *ids, const uint64_t 
 		return NULL;
 	sdt_header(t, XSDT_SIG, XSDT_REVISION, ids);
 	for (unsigned int i = 0; i < XSDT_NENTRIES; i++)
-		put64(t + SDT_HDR_LEN + i * XSDT_ENTRY_LEN, entries[i]);
+		put_le64(t, SDT_HDR_LEN + i * XSDT_ENTRY_LEN, entries[i]);
 	sdt_finish(t, XSDT_LEN);
 	return t;
 }
@@ -843,7 +740,7 @@ static void aml_buffer_close(struct out *o, size_t pkg, size_t len_at)
 	size_t n = o->pos - len_at - sizeof(uint16_t);
 
 	if (!o->full)
-		put16(o->buf + len_at, (uint16_t)n);
+		put_le16(o->buf, len_at, (uint16_t)n);
 	aml_pkg_close(o, pkg);
 }
 

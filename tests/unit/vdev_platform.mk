@@ -7,5 +7,5 @@ test_acpi_tables_SRCS := tests/unit/test_acpi_tables.c hv/vdev/acpi_tables.c \
 test_vpci_SRCS := tests/unit/test_vpci.c hv/vdev/vpci.c
 
 # The executables also depend on the headers of the code under test.
-$(BUILD)/unit/test_acpi_tables: hv/vdev/acpi_tables.h hv/arch/x86/acpi.h
+$(BUILD)/unit/test_acpi_tables: hv/vdev/acpi_tables.h hv/arch/x86/acpi.h hv/arch/x86/acpi_layout.h
 $(BUILD)/unit/test_vpci: hv/vdev/vpci.h

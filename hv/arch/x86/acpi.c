@@ -16,15 +16,12 @@
 #include "lib/format.h"
 #include "arch/x86/acpi.h"
 
-/* --- RSDP, ACPI 6.5 5.2.5.3 ------------------------------------------- */
-#define RSDP_SIG	  "RSD PTR "
-#define RSDP_SIG_LEN	  8
-#define RSDP_OFF_OEMID	  9
-#define RSDP_OEMID_LEN	  6
-#define RSDP_OFF_REVISION 15
-#define RSDP_OFF_RSDT	  16
-#define RSDP_OFF_LENGTH	  20
-#define RSDP_OFF_XSDT	  24
+/*
+ * Layouts shared with the partition table builder are in acpi_layout.h;
+ * what only the parser needs is here.
+ */
+
+/* --- RSDP, ACPI 6.5 5.2.5 ---------------------------------------------- */
 /* Revision 0 is ACPI 1.0 (20-byte RSDP); 2 and later add the 64-bit fields. */
 #define RSDP_REV_EXTENDED 2
 /* The v2 RSDP is 36 bytes; allow growth, but not an absurd length. */
@@ -35,125 +32,51 @@
 #define EBDA_SEARCH_LEN 1024
 #define BIOS_AREA_START 0xE0000ULL
 #define BIOS_AREA_END	0x100000ULL
-#define RSDP_ALIGN	16
 /* The EBDA segment is a real-mode segment number: physical = seg << 4. */
 #define REAL_MODE_SEG_SHIFT 4
 
-/* --- System description table header, ACPI 6.5 5.2.6 ------------------ */
-#define SDT_SIG_LEN    4
-#define SDT_OFF_LENGTH 4
-#define SDT_HDR_LEN    36
 /*
- * No table this parser reads is anywhere near this big (the large tables,
- * DSDT/SSDTs, are not parsed here); anything larger is corruption.
+ * No table this parser reads is anywhere near this big (the DSDT, the
+ * largest, is only searched for \_S5_); anything larger is corruption.
  */
 #define ACPI_MAX_TABLE_LEN MiB(4)
 
 /* 5.2.7 / 5.2.8: RSDT entries are 32-bit, XSDT entries 64-bit addresses. */
 #define RSDT_SIG       "RSDT"
-#define XSDT_SIG       "XSDT"
 #define RSDT_ENTRY_LEN 4
-#define XSDT_ENTRY_LEN 8
 /* Far more tables than any firmware publishes; bounds the root table length. */
 #define ROOT_MAX_ENTRIES 1024
 #define ROOT_MAX_LEN	 (SDT_HDR_LEN + ROOT_MAX_ENTRIES * XSDT_ENTRY_LEN)
 
 /* --- MADT, ACPI 6.5 5.2.12 --------------------------------------------- */
-#define MADT_SIG	      "APIC"
-#define MADT_OFF_LAPIC_ADDR   36
-#define MADT_OFF_FLAGS	      40
-#define MADT_OFF_ENTRIES      44
-#define MADT_FLAG_PCAT_COMPAT (1u << 0)
-
-/* Every interrupt controller structure starts with Type and Length bytes. */
-#define MADT_ENT_OFF_TYPE 0
-#define MADT_ENT_OFF_LEN  1
-#define MADT_ENT_HDR_LEN  2
-
-/* 5.2.12.2 Processor Local APIC structure. */
-#define MADT_TYPE_LAPIC	       0
-#define MADT_LAPIC_LEN	       8
-#define MADT_LAPIC_OFF_UID     2
-#define MADT_LAPIC_OFF_APIC_ID 3
-#define MADT_LAPIC_OFF_FLAGS   4
-
-/* 5.2.12.3 I/O APIC structure. */
-#define MADT_TYPE_IOAPIC	 1
-#define MADT_IOAPIC_LEN		 12
-#define MADT_IOAPIC_OFF_ID	 2
-#define MADT_IOAPIC_OFF_ADDR	 4
-#define MADT_IOAPIC_OFF_GSI_BASE 8
-
-/* 5.2.12.5 Interrupt Source Override structure. */
-#define MADT_TYPE_ISO	    2
-#define MADT_ISO_LEN	    10
-#define MADT_ISO_OFF_BUS    2
-#define MADT_ISO_OFF_SOURCE 3
-#define MADT_ISO_OFF_GSI    4
-#define MADT_ISO_OFF_FLAGS  8
+#define MADT_ENT_HDR_LEN 2 /* Type and Length */
 
 /* 5.2.12.8 Local APIC Address Override structure. */
 #define MADT_TYPE_LAPIC_OVR	5
 #define MADT_LAPIC_OVR_LEN	12
 #define MADT_LAPIC_OVR_OFF_ADDR 4
 
-/* 5.2.12.12 Processor Local x2APIC structure. */
+/* 5.2.12.12 Processor Local x2APIC structure (flags as the local APIC's). */
 #define MADT_TYPE_X2APIC	9
 #define MADT_X2APIC_LEN		16
 #define MADT_X2APIC_OFF_APIC_ID 4
 #define MADT_X2APIC_OFF_FLAGS	8
 #define MADT_X2APIC_OFF_UID	12
 
-/* 5.2.12.2 Local APIC Flags (the x2APIC structure, 5.2.12.12, uses them too). */
-#define MADT_CPU_ENABLED	(1u << 0)
-#define MADT_CPU_ONLINE_CAPABLE (1u << 1)
-
 /* --- FADT, ACPI 6.5 5.2.9 ---------------------------------------------- */
-#define FADT_SIG	      "FACP"
-#define FADT_OFF_PM_TMR_BLK   76
-#define FADT_OFF_PM_TMR_LEN   91
-#define FADT_OFF_FLAGS	      112
-#define FADT_OFF_X_PM_TMR_BLK 208
 /* 4.8.3.3: the legacy PM timer block is exactly 4 bytes when supported. */
 #define FADT_PM_TMR_LEN_VALID 4
-/* 5.2.9, FADT Flags field, bit 8 TMR_VAL_EXT: the counter is 32 bits, not 24. */
-#define FADT_FLAG_TMR_VAL_EXT (1u << 8)
+/* 4.8.3.2.1: the PM1 control block is at least 2 bytes when present. */
+#define FADT_PM1_CNT_LEN_MIN 2
+#define IO_PORT_MAX	     0xFFFF
 
-/* The fixed hardware's PM1a control block and the DSDT (5.2.9). */
-#define FADT_OFF_DSDT		40
-#define FADT_OFF_PM1A_CNT_BLK	64
-#define FADT_OFF_PM1_CNT_LEN	89
-#define FADT_OFF_X_DSDT		140
-#define FADT_OFF_X_PM1A_CNT_BLK 172
-#define FADT_PM1_CNT_LEN_MIN	2
-#define DSDT_SIG		"DSDT"
-#define IO_PORT_MAX		0xFFFF
-
-/* AML encodings (20.2) that a \_S5_ package uses. */
-#define AML_ZERO_OP	  0x00
-#define AML_ONE_OP	  0x01
-#define AML_NAME_OP	  0x08
-#define AML_BYTE_PREFIX	  0x0A
-#define AML_PACKAGE_OP	  0x12
-#define AML_ROOT_CHAR	  '\\'
-#define AML_PKGLEN_EXTRA(b) ((b) >> 6) /* PkgLength: following bytes, 20.2.4 */
-#define AML_S5_NAME	  "_S5_"
-#define AML_NAMESEG_LEN	  4
-/* Package: PackageOp, PkgLength (1-4 bytes), NumElements, then the first element. */
+/* The \_S5_ package (7.4.2): PackageOp, PkgLength (1-4 bytes), NumElements, element 0. */
+#define AML_S5_NAME	"_S5_"
 #define AML_S5_MIN_TAIL 4
-
-/* --- Generic Address Structure, ACPI 6.5 5.2.3.2 ----------------------- */
-#define GAS_LEN	      12
-#define GAS_OFF_SPACE 0
-#define GAS_OFF_ADDR  4
 
 /* --- HPET description table, IA-PC HPET 1.0a 3.2.4 --------------------- */
 #define HPET_SIG      "HPET"
 #define HPET_OFF_BASE 40
-
-/* Printable ASCII, for copying firmware strings into messages. */
-#define ASCII_FIRST_PRINTABLE 0x20
-#define ASCII_LAST_PRINTABLE  0x7e
 
 /* Unaligned little-endian reads; the caller has checked off + size <= len. */
 static uint8_t rd8(const uint8_t *p, size_t off)
@@ -165,11 +88,7 @@ static uint8_t rd8(const uint8_t *p, size_t off)
 /* 5.2.5.3 / 5.2.6: a structure is valid when all of its bytes sum to 0. */
 static bool checksum_ok(const uint8_t *p, size_t len)
 {
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0;
+	return acpi_byte_sum(p, len) == 0;
 }
 
 /* [pa, pa + len) must not wrap around the 64-bit physical address space. */
@@ -588,7 +507,7 @@ static void parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		out->pmtimer_addr = blk;
 	}
 	if (len >= FADT_OFF_FLAGS + sizeof(uint32_t))
-		out->pmtimer_32bit = get_le32(t, FADT_OFF_FLAGS) & FADT_FLAG_TMR_VAL_EXT;
+		out->pmtimer_32bit = get_le32(t, FADT_OFF_FLAGS) & FADT_F_TMR_VAL_EXT;
 }
 
 /*
@@ -631,7 +550,7 @@ int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa)
 		if (aml[at++] != AML_PACKAGE_OP)
 			continue;
 		lead = aml[at];
-		at += 1 + AML_PKGLEN_EXTRA(lead) + 1; /* PkgLength, NumElements */
+		at += 1 + (lead >> AML_PKGLEN_COUNT_SHIFT) + 1; /* PkgLength, NumElements */
 		if (at >= len)
 			continue;
 		if (aml[at] == AML_ZERO_OP || aml[at] == AML_ONE_OP) {
@@ -671,7 +590,7 @@ static void copy_oem_id(char *dst, const uint8_t *src)
 {
 	size_t i;
 
-	for (i = 0; i < RSDP_OEMID_LEN && src[i] != 0; i++)
+	for (i = 0; i < OEM_ID_LEN && src[i] != 0; i++)
 		dst[i] = is_printable(src[i]) ? (char)src[i] : '?';
 	dst[i] = '\0';
 }
@@ -800,7 +719,7 @@ int acpi_parse(const void *rsdp, size_t len, uint64_t rsdp_pa, acpi_map_fn map,
 
 	out->rsdp_pa = rsdp_pa;
 	out->revision = rd8(r, RSDP_OFF_REVISION);
-	copy_oem_id(out->oem_id, r + RSDP_OFF_OEMID);
+	copy_oem_id(out->oem_id, r + RSDP_OFF_OEM_ID);
 
 	/* 5.2.5.3: XsdtAddress supersedes RsdtAddress when present. */
 	if (out->revision >= RSDP_REV_EXTENDED && get_le64(r, RSDP_OFF_XSDT) != 0) {

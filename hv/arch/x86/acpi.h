@@ -10,6 +10,7 @@
 #ifndef ARCH_X86_ACPI_H
 #define ARCH_X86_ACPI_H
 
+#include "arch/x86/acpi_layout.h"
 #include "lib/compiler.h"
 
 #define ACPI_MAX_CPUS 256
@@ -18,12 +19,8 @@
 #define ACPI_MAX_TABLES 64
 #define ACPI_MAX_WARNINGS 8
 #define ACPI_WARN_LEN 96
-#define ACPI_RSDP_V1_LEN 20
-#define ACPI_RSDP_V2_LEN 36
 
 /* Physical address spaces of a Generic Address Structure (ACPI 5.2.3.2). */
-#define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
 
 /*
  * Returns a readable pointer to [pa, pa + len), or NULL if that range
