@@ -91,48 +91,31 @@ linux_run() { # name qemu-args...
 	sed -i 's/\r$//' "$log"
 }
 
-# wait_log LOG REGEX COUNT PID DEADLINE: until COUNT lines of LOG match, the
-# process PID ends or $SECONDS reaches DEADLINE (then it fails).
-wait_log() {
-	while [ "$SECONDS" -lt "$5" ]; do
-		[ "$(grep -acE -- "$2" "$1")" -ge "$3" ] && return 0
-		kill -0 "$4" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+# The Bulkhead run, driven through the hypervisor console with the
+# integration tests' session helpers (tests/integration/lib.sh: COM1 on
+# QEMU's stdio, fed from a FIFO; the log is $LOGDIR/linux-bulkhead.log). The
+# guest (tests/linux/bench with bulkhead.bench=handshake) stops at three
+# points, BENCH boot_to_init, BENCH_MARK idle_begin and BENCH_MARK idle_end,
+# until it reads a newline. At each we press Ctrl-T, which makes Bulkhead log
+# every vCPU's cumulative exit counters ("stats: bench vCPU 0: ..."), wait for
+# that line, then send the newline: snapshots A (boot), B and C (idle = C -
+# B). The stop-time line, when the guest powers off, is the 4th.
+TEST_NAME=linux
+# shellcheck source=tests/integration/lib.sh
+. tests/integration/lib.sh
+linux_session() { # qemu-args...
+	local n=0 mark
 
-# The Bulkhead run, driven through the hypervisor console like
-# tests/integration/lib.sh's sessions: COM1 on QEMU's stdio, fed from a
-# FIFO. The guest (tests/linux/bench with bulkhead.bench=handshake) stops at
-# three points, BENCH boot_to_init, BENCH_MARK idle_begin and BENCH_MARK
-# idle_end, until it reads a newline. At each we press Ctrl-T, which makes
-# Bulkhead log every vCPU's cumulative exit counters ("stats: bench vCPU 0:
-# ..."), wait for that line, then send the newline: snapshots A (boot), B and
-# C (idle = C - B). The stop-time line, when the guest powers off, is the 4th.
-linux_session() { # name qemu-args...
-	local log=$LOGDIR/$1.log fifo=$LOGDIR/$1.in
-	shift
-	: >"$log"
-	rm -f "$fifo"
-	mkfifo "$fifo"
-	timeout "$TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu qemu64,+svm,+npt -display none \
-		-no-reboot -monitor none -serial stdio "$@" <"$fifo" >"$log" 2>"$log.qemu" &
-	local pid=$! deadline=$((SECONDS + TIMEOUT)) n=0 mark
-	exec 9>"$fifo"
+	SESSION_TIMEOUT=$TIMEOUT session_start bulkhead "$@"
 	for mark in 'BENCH boot_to_init' 'BENCH_MARK idle_begin' 'BENCH_MARK idle_end'; do
-		wait_log "$log" "$mark" 1 "$pid" "$deadline" || break
+		session_wait "$mark" "$TIMEOUT" || break
 		n=$((n + 1))
-		printf '\024' >&9
-		wait_log "$log" 'stats: bench vCPU 0:' "$n" "$pid" "$deadline" || break
-		printf '\r' >&9
+		session_send '\024'
+		session_wait 'stats: bench vCPU 0:' "$TIMEOUT" "$n" || break
+		session_send '\r'
 	done
-	wait_log "$log" 'BENCH_DONE' 1 "$pid" "$deadline" && sleep 2
-	exec 9>&-
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	rm -f "$fifo"
-	sed -i 's/\r$//' "$log"
+	session_wait 'BENCH_DONE' "$TIMEOUT" && sleep 2
+	session_stop
 }
 
 linux_run linux-qemu -smp 1 -m 512M -kernel "$BUILD/linux/vmlinuz" \
@@ -140,8 +123,7 @@ linux_run linux-qemu -smp 1 -m 512M -kernel "$BUILD/linux/vmlinuz" \
 # The configuration of tests/integration/configs, with the handshake asked for.
 sed 's/bulkhead\.bench/bulkhead.bench=handshake/' tests/integration/configs/bench-linux.ini \
 	>"$LOGDIR/bench-linux.ini"
-linux_session linux-bulkhead -smp 2 -m 1G -kernel "$BUILD/bulkhead32.elf" \
-	-append "config=bench-linux.ini" \
+linux_session -smp 2 -m 1G -append "config=bench-linux.ini" \
 	-initrd "$BUILD/linux/vmlinuz,$BUILD/linux/initrd.gz,$LOGDIR/bench-linux.ini"
 
 # The same two boots under -icount shift=0: one instruction per virtual

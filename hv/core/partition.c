@@ -351,14 +351,14 @@ static void apply_policy(struct vcpu *v, enum cfg_policy policy, const char *why
 	destroy(p);
 	pr_info("partition %s: stopped after %s; %llu MiB returned to the pool\n", p->name, why,
 		(unsigned long long)(p->memory >> 20));
-	if (all_stopped()) {
-		pr_info("all partitions have stopped%s\n",
-			last_stop == PARTITION_LAST_STOP_POWEROFF
-			    ? ""
-			    : "; the hypervisor stays up (on_last_stop=poweroff turns the machine off)");
-		if (last_stop == PARTITION_LAST_STOP_POWEROFF)
-			power_off();
+	if (!all_stopped())
+		return;
+	if (last_stop == PARTITION_LAST_STOP_POWEROFF) {
+		pr_info("all partitions have stopped\n");
+		power_off();
 	}
+	pr_info("all partitions have stopped; the hypervisor stays up "
+		"(on_last_stop=poweroff turns the machine off)\n");
 }
 
 void partition_set_last_stop(enum partition_last_stop what)

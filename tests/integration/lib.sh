@@ -164,7 +164,10 @@ check_guest() {
 # --- interactive sessions: drive a guest's serial console --------------------
 # session_start RUN [extra QEMU args...]: QEMU with COM1 on a pipe we write to
 # (stdin) and the console in $LOG; session_wait / session_send / session_stop.
+# -smp N and -m SIZE replace the defaults (4 CPUs, 2 GiB); QEMU is stopped
+# after SESSION_TIMEOUT seconds whatever happens.
 SESSION_PID=""
+SESSION_TIMEOUT=${SESSION_TIMEOUT:-900}
 session_start() {
 	RUN=$1
 	shift
@@ -173,9 +176,18 @@ session_start() {
 	SESSION_FIFO=$LOGDIR/$TEST_NAME-$RUN.in
 	rm -f "$SESSION_FIFO"
 	mkfifo "$SESSION_FIFO"
-	"$QEMU" -accel tcg -M q35 -cpu "$CPU_DEFAULT" -smp 4 -m 2G -display none -no-reboot \
-		-monitor none -serial stdio -kernel "$IMAGE32" "$@" <"$SESSION_FIFO" >"$LOG" \
-		2>"$LOG.qemu" &
+	local smp=4 mem=2G args=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-smp) smp=$2; shift ;;
+		-m) mem=$2; shift ;;
+		*) args+=("$1") ;;
+		esac
+		shift
+	done
+	timeout "$SESSION_TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu "$CPU_DEFAULT" -smp "$smp" \
+		-m "$mem" -display none -no-reboot -monitor none -serial stdio -kernel "$IMAGE32" \
+		"${args[@]}" <"$SESSION_FIFO" >"$LOG" 2>"$LOG.qemu" &
 	SESSION_PID=$!
 	exec 9>"$SESSION_FIFO"
 }
@@ -202,8 +214,8 @@ session_send() {
 
 session_stop() {
 	exec 9>&-
-	kill "$SESSION_PID" 2>/dev/null
-	wait "$SESSION_PID" 2>/dev/null
+	kill "$SESSION_PID" 2>/dev/null || true
+	wait "$SESSION_PID" 2>/dev/null || true
 	rm -f "$SESSION_FIFO"
 	sed -i 's/\r$//' "$LOG"
 }

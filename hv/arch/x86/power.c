@@ -23,11 +23,6 @@ void power_init(const struct acpi_info *ai)
 	slp_typa = ai->s5_slp_typa;
 }
 
-bool power_can_off(void)
-{
-	return can_off;
-}
-
 void power_off(void)
 {
 	if (can_off) {

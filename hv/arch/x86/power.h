@@ -17,9 +17,6 @@ struct acpi_info;
 /* Remember how to power off; call once after the ACPI tables were parsed. */
 void power_init(const struct acpi_info *ai);
 
-/* Whether power_off() knows how to turn the machine off. */
-bool power_can_off(void);
-
 /* Power the machine off (logged); halt this CPU if that does not take. */
 __noreturn void power_off(void);
 
