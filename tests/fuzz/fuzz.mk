@@ -10,7 +10,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 FUZZ_TARGETS += fuzz_config
 fuzz_config_SRCS := tests/fuzz/fuzz_config.c hv/core/config.c hv/lib/cmdline.c hv/lib/format.c
 
-$(BUILD)/fuzz/fuzz_config: $(fuzz_config_SRCS) hv/core/config.h $(wildcard hv/lib/*.h)
+$(BUILD)/fuzz/fuzz_config: $(fuzz_config_SRCS) hv/core/config.h tests/unit/fake_modules.h $(wildcard hv/lib/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(fuzz_config_SRCS)

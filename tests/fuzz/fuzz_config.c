@@ -12,28 +12,16 @@
 
 #include "core/config.h"
 #include "lib/errno.h"
+#include "../unit/fake_modules.h"
 
 #define FUZZ_NCPUS     4
 #define FUZZ_MEMORY    (1ull << 30)
 #define MEMORY_GRANULE (2ull << 20)
 
-static bool module_exists(void *ctx, const char *name)
-{
-	static const char *const names[] = {"hello.elf", "ticker.elf", "crash.elf", "vmlinuz",
-					    "initrd.img"};
-
-	(void)ctx;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(names[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
 static const struct cfg_limits limits = {
     .ncpus = FUZZ_NCPUS,
     .memory_available = FUZZ_MEMORY,
-    .module_exists = module_exists,
+    .module_exists = fake_module_exists,
 };
 
 static struct config cfg;

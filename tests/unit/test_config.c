@@ -8,6 +8,7 @@
 #include "test.h"
 #include "core/config.h"
 #include "lib/errno.h"
+#include "fake_modules.h"
 
 #define TEST_NCPUS  4
 #define TEST_MEMORY (1ull << 30) /* 1 GiB for all partitions */
@@ -15,23 +16,10 @@
 
 static struct config cfg; /* too big for a test's stack frame under ASan */
 
-static bool module_exists(void *ctx, const char *name)
-{
-	static const char *const names[] = {"hello.elf", "ticker.elf", "crash.elf", "vmlinuz",
-					    "initrd.img"};
-
-	(void)ctx;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(names[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
 static const struct cfg_limits limits = {
     .ncpus = TEST_NCPUS,
     .memory_available = TEST_MEMORY,
-    .module_exists = module_exists,
+    .module_exists = fake_module_exists,
 };
 
 /* Parse a C string as demo.ini; the copy lets ASan catch any over-read. */

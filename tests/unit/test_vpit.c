@@ -9,27 +9,9 @@
 
 #include "vdev/vpit.h"
 #include "vdev/vpmtimer.h"
+#include "irq_rec.h"
 
-/* An interrupt line that counts rising edges. */
-struct rec {
-	bool level;
-	int rises;
-	int calls;
-	unsigned int line;
-};
-
-static void rec_set(void *ctx, unsigned int line, bool level)
-{
-	struct rec *r = ctx;
-
-	if (level && !r->level)
-		r->rises++;
-	r->level = level;
-	r->line = line;
-	r->calls++;
-}
-
-static struct rec rec;
+static struct irq_rec rec;
 static struct vpit pit;
 
 /* The first nanosecond of PIT clock edge k. */
@@ -40,7 +22,7 @@ static uint64_t E(uint64_t k)
 
 static void setup(uint64_t now)
 {
-	struct irq_sink s = {.set = rec_set, .ctx = &rec};
+	struct irq_sink s = {.set = irq_rec_set, .ctx = &rec};
 
 	memset(&rec, 0, sizeof(rec));
 	vpit_init(&pit, &s, now);

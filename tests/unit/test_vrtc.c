@@ -12,31 +12,16 @@
 #include "lib/errno.h"
 #include "vdev/vpmtimer.h"
 #include "vdev/vrtc.h"
+#include "irq_rec.h"
 
 #define NS 1000000000ull
 
-struct rec {
-	bool level;
-	int rises;
-	unsigned int line;
-};
-
-static void rec_set(void *ctx, unsigned int line, bool level)
-{
-	struct rec *r = ctx;
-
-	if (level && !r->level)
-		r->rises++;
-	r->level = level;
-	r->line = line;
-}
-
-static struct rec rec;
+static struct irq_rec rec;
 static struct vrtc rtc;
 
 static void setup(int64_t wall, uint64_t now)
 {
-	struct irq_sink s = {.set = rec_set, .ctx = &rec};
+	struct irq_sink s = {.set = irq_rec_set, .ctx = &rec};
 
 	memset(&rec, 0, sizeof(rec));
 	vrtc_init(&rtc, &s, wall, now);
